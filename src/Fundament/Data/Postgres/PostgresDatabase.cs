@@ -1,0 +1,47 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Fundament.Data.Postgres;
+
+/// <summary>PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>.</summary>
+public sealed class PostgresDatabase : Database
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    private PostgresDatabase(NpgsqlDataSource dataSource, string description)
+    {
+        _dataSource = dataSource;
+        Description = description;
+    }
+
+    public override ISqlDialect Dialect => PostgresDialect.Instance;
+
+    public override string Description { get; }
+
+    public static PostgresDatabase Create(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgresConnectionString.Normalize(connectionString));
+        var description = $"postgres://{builder.Host}:{builder.Port}/{builder.Database}";
+        return new PostgresDatabase(NpgsqlDataSource.Create(builder), description);
+    }
+
+    public override async ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken, bool schemaChange = false)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            return new WriteTransaction(this, connection, transaction, () => connection.DisposeAsync());
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

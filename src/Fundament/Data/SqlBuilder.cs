@@ -1,0 +1,77 @@
+using System.Data.Common;
+using System.Text;
+
+namespace Fundament.Data;
+
+/// <summary>
+/// Builds one SQL statement and its parameters. Values only ever enter the statement as
+/// parameters (<c>@p0</c>, <c>@p1</c> …); identifiers only through <see cref="Identifier"/>,
+/// which quotes names that the schema has already validated.
+/// </summary>
+public sealed class SqlBuilder(ISqlDialect dialect)
+{
+    private readonly StringBuilder _sql = new(256);
+    private readonly List<(SqlType Type, object? Value)> _parameters = [];
+
+    public ISqlDialect Dialect { get; } = dialect;
+
+    public int ParameterCount => _parameters.Count;
+
+    public SqlBuilder Append(string rawSql)
+    {
+        _sql.Append(rawSql);
+        return this;
+    }
+
+    public SqlBuilder Append(char rawSql)
+    {
+        _sql.Append(rawSql);
+        return this;
+    }
+
+    /// <summary>Appends a quoted identifier; <paramref name="validatedName"/> must come from the schema.</summary>
+    public SqlBuilder Identifier(string validatedName)
+    {
+        _sql.Append(Dialect.Quote(validatedName));
+        return this;
+    }
+
+    /// <summary>Appends <c>alias."column"</c>.</summary>
+    public SqlBuilder Column(string alias, string validatedName)
+    {
+        _sql.Append(alias).Append('.').Append(Dialect.Quote(validatedName));
+        return this;
+    }
+
+    /// <summary>Adds a parameter and returns its placeholder without appending it.</summary>
+    public string AddParameter(SqlType type, object? value)
+    {
+        string name = "@p" + _parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _parameters.Add((type, value));
+        return name;
+    }
+
+    /// <summary>Adds a parameter and appends its placeholder.</summary>
+    public SqlBuilder Parameter(SqlType type, object? value)
+    {
+        _sql.Append(AddParameter(type, value));
+        return this;
+    }
+
+    public override string ToString() => _sql.ToString();
+
+    /// <summary>Creates a command on <paramref name="connection"/> with this statement and its parameters.</summary>
+    public DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = _sql.ToString();
+        command.Transaction = transaction;
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            var (type, value) = _parameters[i];
+            Dialect.AddParameter(command, "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), type, value);
+        }
+
+        return command;
+    }
+}

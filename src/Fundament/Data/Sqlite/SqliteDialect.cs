@@ -1,0 +1,108 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Fundament.Data.Sqlite;
+
+/// <summary>SQLite: dynamic typing underneath, so timestamps are sortable ISO-8601 text and booleans 0/1.</summary>
+public sealed class SqliteDialect : ISqlDialect
+{
+    public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    public static readonly SqliteDialect Instance = new();
+
+    // https://www.sqlite.org/rescode.html
+    private const int SqliteConstraint = 19;
+    private const int ConstraintCheck = 275;
+    private const int ConstraintForeignKey = 787;
+    private const int ConstraintNotNull = 1299;
+    private const int ConstraintPrimaryKey = 1555;
+    private const int ConstraintUnique = 2067;
+
+    public DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public bool RebuildsTablesToAlter => true;
+
+    public string ColumnType(SqlType type) => type switch
+    {
+        SqlType.Integer or SqlType.Boolean => "INTEGER",
+        SqlType.Real => "REAL",
+        _ => "TEXT",
+    };
+
+    public DbParameter AddParameter(DbCommand command, string name, SqlType type, object? value)
+    {
+        object dbValue = value switch
+        {
+            null => DBNull.Value,
+            DateTime time => time.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture),
+            bool flag => flag ? 1L : 0L,
+            _ => value,
+        };
+        var parameter = ((SqliteCommand)command).Parameters.AddWithValue(name, dbValue);
+        return parameter;
+    }
+
+    public object? Read(DbDataReader reader, int ordinal, SqlType type)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        return type switch
+        {
+            SqlType.Integer => reader.GetInt64(ordinal),
+            SqlType.Real => reader.GetDouble(ordinal),
+            SqlType.Boolean => reader.GetInt64(ordinal) != 0,
+            SqlType.Timestamp => DateTime.ParseExact(reader.GetString(ordinal), TimestampFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            _ => reader.GetString(ordinal),
+        };
+    }
+
+    public string Contains(string column, string patternParameter) =>
+        $"{column} LIKE '%' || {patternParameter} || '%' ESCAPE '\\'";
+
+    public string JsonArrayContains(string column, string valueParameter) =>
+        $"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {valueParameter})";
+
+    public ConstraintViolation? Classify(DbException exception)
+    {
+        if (exception is not SqliteException { SqliteErrorCode: SqliteConstraint } sqlite)
+        {
+            return null;
+        }
+
+        var kind = sqlite.SqliteExtendedErrorCode switch
+        {
+            ConstraintUnique or ConstraintPrimaryKey => ConstraintKind.Unique,
+            ConstraintForeignKey => ConstraintKind.ForeignKey,
+            ConstraintNotNull => ConstraintKind.NotNull,
+            ConstraintCheck => ConstraintKind.Check,
+            _ => (ConstraintKind?)null,
+        };
+        return kind is null ? null : new ConstraintViolation(kind.Value, ColumnFromMessage(sqlite.Message));
+    }
+
+    // "SQLite Error 19: 'UNIQUE constraint failed: posts.slug'." → "slug"; composite keys give the first column.
+    private static string? ColumnFromMessage(string message)
+    {
+        int colon = message.IndexOf("failed: ", StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return null;
+        }
+
+        var rest = message.AsSpan(colon + "failed: ".Length);
+        int dot = rest.IndexOf('.');
+        if (dot < 0)
+        {
+            return null;
+        }
+
+        rest = rest[(dot + 1)..];
+        int end = rest.IndexOfAny(",'");
+        return (end < 0 ? rest : rest[..end]).Trim().ToString();
+    }
+}

@@ -1,0 +1,92 @@
+using System.Data.Common;
+
+namespace Fundament.Data;
+
+/// <summary>
+/// One write transaction. Disposing without <see cref="CommitAsync"/> rolls back. Work that must
+/// happen only after a successful commit (cache invalidation, in-process events) is queued with
+/// <see cref="OnCommitted"/>.
+/// </summary>
+public sealed class WriteTransaction : IAsyncDisposable
+{
+    private readonly Func<ValueTask> _release;
+    private List<Action>? _afterCommit;
+    private bool _completed;
+
+    internal WriteTransaction(Database database, DbConnection connection, DbTransaction transaction, Func<ValueTask> release)
+    {
+        Database = database;
+        Connection = connection;
+        Transaction = transaction;
+        _release = release;
+    }
+
+    public Database Database { get; }
+
+    public ISqlDialect Dialect => Database.Dialect;
+
+    public DbConnection Connection { get; }
+
+    public DbTransaction Transaction { get; }
+
+    public DbCommand CreateCommand(SqlBuilder sql) => sql.CreateCommand(Connection, Transaction);
+
+    public DbCommand CreateCommand(string rawSql)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = rawSql;
+        command.Transaction = Transaction;
+        return command;
+    }
+
+    public async Task<int> ExecuteAsync(SqlBuilder sql, CancellationToken cancellationToken)
+    {
+        await using var command = CreateCommand(sql);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ExecuteRawAsync(string rawSql, CancellationToken cancellationToken)
+    {
+        await using var command = CreateCommand(rawSql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public void OnCommitted(Action action) => (_afterCommit ??= []).Add(action);
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await Transaction.CommitAsync(cancellationToken);
+        _completed = true;
+        if (_afterCommit is not null)
+        {
+            foreach (var action in _afterCommit)
+            {
+                action();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_completed)
+            {
+                try
+                {
+                    await Transaction.RollbackAsync();
+                }
+                catch (Exception ex) when (ex is DbException or InvalidOperationException)
+                {
+                    // The connection is already broken; the database rolls back on its own.
+                }
+            }
+
+            await Transaction.DisposeAsync();
+        }
+        finally
+        {
+            await _release();
+        }
+    }
+}

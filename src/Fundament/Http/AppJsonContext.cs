@@ -1,0 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Fundament.Collections;
+
+namespace Fundament.Http;
+
+/// <summary>Source-generated JSON for every system type; no reflection fallback.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    UseStringEnumConverter = true,
+    RespectNullableAnnotations = true,
+    AllowOutOfOrderMetadataProperties = true)]
+[JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(CollectionDefinition))]
+[JsonSerializable(typeof(Envelope<CollectionDefinition>))]
+[JsonSerializable(typeof(Envelope<IReadOnlyList<CollectionDefinition>>))]
+[JsonSerializable(typeof(JsonElement))]
+internal sealed partial class AppJsonContext : JsonSerializerContext;
