@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fundament.Collections.Fields;
 using Fundament.Data;
@@ -14,6 +15,7 @@ public sealed class Field
         IsSystem = isSystem;
         SqlType = type.StorageType(definition);
         DefaultValue = defaultValue;
+        JsonName = JsonEncodedText.Encode(definition.Name);
         if (definition.Pattern is { } pattern)
         {
             // A timeout keeps a hostile pattern or input from holding a request thread.
@@ -22,6 +24,9 @@ public sealed class Field
     }
 
     public string Name => Definition.Name;
+
+    /// <summary>The name pre-encoded for <see cref="Utf8JsonWriter"/>, so writing a record encodes nothing.</summary>
+    public JsonEncodedText JsonName { get; }
 
     public FieldDefinition Definition { get; }
 

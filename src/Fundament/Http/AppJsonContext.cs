@@ -15,4 +15,9 @@ namespace Fundament.Http;
 [JsonSerializable(typeof(Envelope<CollectionDefinition>))]
 [JsonSerializable(typeof(Envelope<IReadOnlyList<CollectionDefinition>>))]
 [JsonSerializable(typeof(JsonElement))]
-internal sealed partial class AppJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(Fundament.Migrations.MigrationDocument))]
+internal sealed partial class AppJsonContext : JsonSerializerContext
+{
+    /// <summary>The same contract, indented: for files people read (migrations).</summary>
+    public static AppJsonContext Indented => field ??= new(new JsonSerializerOptions(AppJsonContext.Default!.Options) { WriteIndented = true });
+}

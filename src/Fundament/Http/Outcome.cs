@@ -21,5 +21,8 @@ public readonly struct Outcome<T>
 
     public static implicit operator Outcome<T>(T value) => new(value, null);
 
+    /// <summary>Wraps a value where an implicit conversion cannot apply (interfaces).</summary>
+    public static Outcome<T> From(T value) => new(value, null);
+
     public static implicit operator Outcome<T>(ApiError error) => new(default, error);
 }

@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Fundament;
+
+/// <summary>
+/// Start-up settings, bound from the <c>Fundament</c> section of configuration (appsettings.json)
+/// and from <c>FUNDAMENT_*</c> environment variables (<see cref="FundamentConfiguration"/>).
+/// Everything has a default, so <c>fundament serve</c> needs no configuration.
+/// </summary>
+public sealed class FundamentOptions
+{
+    public const string Section = "Fundament";
+    public const string DefaultDataDirectory = "fundament_data";
+    public const string DefaultHttp = "127.0.0.1:8090";
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+    public const int DefaultMaxBatchOperations = 100;
+    public const int DefaultMaxPageSize = 500;
+    public const int DefaultPageSize = 20;
+
+    /// <summary>Where the SQLite database, migration files and keys live.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
+
+    /// <summary>A PostgreSQL URL or connection string; empty means SQLite in the data directory.</summary>
+    public string? Database { get; set; }
+
+    /// <summary>The address to listen on, <c>host:port</c>.</summary>
+    [Required]
+    public string Http { get; set; } = DefaultHttp;
+
+    /// <summary>
+    /// The key that grants superuser access until identity lands. When unset, one is generated on first
+    /// start and kept in <c>admin.key</c> in the data directory (readable by the owner only).
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
+
+    [Range(1, 10_000)]
+    public int MaxBatchOperations { get; set; } = DefaultMaxBatchOperations;
+
+    /// <summary>SQLite: fsync on every commit (FULL) rather than at checkpoints (NORMAL).</summary>
+    public bool SqliteFullSync { get; set; } = true;
+
+    /// <summary>Apply pending migrations when the server starts.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    public string MigrationsDirectory => Path.Combine(DataDirectory, "migrations");
+
+    public string SqlitePath => Path.Combine(DataDirectory, "data.db");
+}
+
+[OptionsValidator]
+public sealed partial class FundamentOptionsValidator : IValidateOptions<FundamentOptions>;

@@ -1,0 +1,111 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fundament.Http;
+
+/// <summary>
+/// Reads a JSON request body with every check done up front: media type (415), size (413, also
+/// when the client lies about or omits Content-Length), UTF-8 and syntax (400), and nesting depth
+/// (400). Handlers get a parsed document or the error to return.
+/// </summary>
+public static class JsonBody
+{
+    public const int MaxDepth = 32;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+
+    public static async Task<Outcome<JsonDocument>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var options = request.HttpContext.RequestServices.GetRequiredService<FundamentOptions>();
+        if (!IsJson(request.ContentType))
+        {
+            return ApiError.UnsupportedMediaType();
+        }
+
+        long limit = options.MaxBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            return ApiError.PayloadTooLarge(limit);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, limit) + 1);
+        try
+        {
+            var reader = request.BodyReader;
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken);
+                foreach (var segment in result.Buffer)
+                {
+                    if (buffer.WrittenCount + segment.Length > limit)
+                    {
+                        return ApiError.PayloadTooLarge(limit);
+                    }
+
+                    buffer.Write(segment.Span);
+                }
+
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException or InvalidOperationException)
+        {
+            return ApiError.BadRequest("The request body could not be read");
+        }
+
+        return Parse(buffer.WrittenMemory);
+    }
+
+    /// <summary>Parses JSON text (also used for batch items and migration files).</summary>
+    public static Outcome<JsonDocument> Parse(ReadOnlyMemory<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return ApiError.BadRequest("The request body is empty; send a JSON object");
+        }
+
+        try
+        {
+            return JsonDocument.Parse(utf8, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            string where = ex.LineNumber is { } line ? $" (line {line + 1}, position {ex.BytePositionInLine + 1})" : string.Empty;
+            string reason = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+                ? $"nested deeper than {MaxDepth} levels"
+                : ex.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase) || ex.InnerException is System.Text.DecoderFallbackException
+                    ? "not valid UTF-8"
+                    : "not valid JSON";
+            return ApiError.BadRequest($"The request body is {reason}{where}");
+        }
+        catch (ArgumentException)
+        {
+            return ApiError.BadRequest("The request body is not valid UTF-8");
+        }
+    }
+
+    public static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return false;
+        }
+
+        var mediaType = contentType.AsSpan();
+        int semicolon = mediaType.IndexOf(';');
+        if (semicolon >= 0)
+        {
+            mediaType = mediaType[..semicolon];
+        }
+
+        mediaType = mediaType.Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
+               (mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) && mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase));
+    }
+}
