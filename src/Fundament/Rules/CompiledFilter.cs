@@ -8,6 +8,37 @@ namespace Fundament.Rules;
 /// </summary>
 public sealed class CompiledFilter
 {
-    /// <summary>Appends the filter as one parenthesised SQL boolean expression over table alias <paramref name="alias"/>.</summary>
-    public void AppendTo(SqlBuilder sql, string alias, RuleContext context) => throw new NotImplementedException();
+    private readonly SqlCondition _condition;
+    private readonly bool _usesRelations;
+
+    internal CompiledFilter(string expression, SqlCondition condition, bool usesRelations)
+    {
+        Expression = expression;
+        _condition = condition;
+        _usesRelations = usesRelations;
+    }
+
+    /// <summary>The source text this filter was compiled from.</summary>
+    public string Expression { get; }
+
+    /// <summary>
+    /// Appends the filter as one parenthesised SQL boolean expression over table alias <paramref name="alias"/>.
+    /// Every value becomes a parameter of <paramref name="sql"/>; request values are read from <paramref name="context"/>.
+    /// Relation paths use the subquery aliases r1, r2 …, so <paramref name="alias"/> must not be one of those.
+    /// </summary>
+    public void AppendTo(SqlBuilder sql, string alias, RuleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(context);
+        if (_usesRelations && alias.Length == 2 && alias[0] == 'r' && char.IsAsciiDigit(alias[1]))
+        {
+            throw new ArgumentException($"The alias '{alias}' is reserved for relation subqueries.", nameof(alias));
+        }
+
+        sql.Append('(');
+        _condition.Emit(sql, alias, context);
+        sql.Append(')');
+    }
+
+    public override string ToString() => Expression;
 }
