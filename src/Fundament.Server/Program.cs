@@ -1,1 +1,3 @@
-return 0;
+using Fundament.Server;
+
+return await Cli.Build().Parse(args).InvokeAsync();

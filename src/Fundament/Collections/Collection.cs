@@ -77,6 +77,20 @@ public sealed class Collection
 
     public Field? FindField(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>The position of <paramref name="field"/> in <see cref="Fields"/>.</summary>
+    public int IndexOf(Field field)
+    {
+        for (int i = 0; i < Fields.Count; i++)
+        {
+            if (ReferenceEquals(Fields[i], field))
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"Field {field.Name} is not part of {Name}.", nameof(field));
+    }
+
     /// <summary>Builds the runtime form of a definition that has passed collection validation.</summary>
     public static Collection Create(CollectionDefinition definition) => new(definition);
 

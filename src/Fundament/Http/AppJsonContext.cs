@@ -8,7 +8,8 @@ namespace Fundament.Http;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     UseStringEnumConverter = true,
     RespectNullableAnnotations = true,
-    AllowOutOfOrderMetadataProperties = true)]
+    AllowOutOfOrderMetadataProperties = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(CollectionDefinition))]

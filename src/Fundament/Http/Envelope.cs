@@ -5,6 +5,7 @@ namespace Fundament.Http;
 /// <summary>The success envelope of shared/API.md: <c>{"success": true, "data": …, "meta": …}</c>.</summary>
 public sealed record Envelope<T>(T Data)
 {
+    [JsonPropertyOrder(-1)]
     public bool Success => true;
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -33,6 +34,7 @@ public sealed record ListMeta
 /// <summary>The error envelope: <c>{"success": false, "error": {code, message, details, requestId}}</c>.</summary>
 public sealed record ErrorEnvelope(ErrorBody Error)
 {
+    [JsonPropertyOrder(-1)]
     public bool Success => false;
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SortKey = Fundament.Rules.SortKey;
 using Fundament.Collections;
 using Fundament.Http;
 using Fundament.Identity;

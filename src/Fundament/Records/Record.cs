@@ -19,23 +19,9 @@ public sealed class Record(Collection collection, object?[] values)
     /// <summary>Expanded relations by field name; a null entry means the target is missing or not visible.</summary>
     public Dictionary<string, Record?>? Expand { get; set; }
 
-    public object? this[Field field] => Values[IndexOf(field)];
+    public object? this[Field field] => Values[Collection.IndexOf(field)];
 
     public object? Get(string fieldName) => Collection.FindField(fieldName) is { } field ? this[field] : null;
-
-    public int IndexOf(Field field)
-    {
-        var fields = Collection.Fields;
-        for (int i = 0; i < fields.Count; i++)
-        {
-            if (ReferenceEquals(fields[i], field))
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentException($"Field {field.Name} is not part of {Collection.Name}.", nameof(field));
-    }
 
     /// <summary>Reads a row whose first columns are the collection's fields in table order.</summary>
     public static Record Read(DbDataReader reader, Collection collection, ISqlDialect dialect)

@@ -1,0 +1,65 @@
+using Fundament.Collections;
+using Fundament.Data;
+using Fundament.Http;
+using Fundament.Identity;
+using Fundament.Migrations;
+using Fundament.Observability;
+using Fundament.Records;
+using Fundament.Rules;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Fundament;
+
+/// <summary>The table of contents: every feature's services and routes, in dependency order.</summary>
+public static class FundamentSetup
+{
+    /// <summary>Adds Fundament's services to an ASP.NET Core application.</summary>
+    /// <example><code>var builder = WebApplication.CreateBuilder(args);
+    /// builder.AddFundament();
+    /// var app = builder.Build();
+    /// app.MapFundament();
+    /// app.Run();</code></example>
+    public static IHostApplicationBuilder AddFundament(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FundamentOptions>().BindConfiguration(FundamentOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<FundamentOptions>, FundamentOptionsValidator>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<FundamentOptions>>().Value);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        builder.AddData();
+        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddSingleton<SchemaRegistry>();
+        builder.Services.AddSingleton(DefaultCollections.CreateUsers);
+        builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddHostedService<StartupMigrations>();
+        builder.Services.AddSingleton(new FilterCache());
+        builder.Services.AddSingleton<AccessRules>();
+        builder.Services.AddSingleton<AdminKey>();
+        builder.Services.AddSingleton<RecordServices>();
+        return builder;
+    }
+
+    /// <summary>Adds Fundament's middleware and routes.</summary>
+    public static WebApplication MapFundament(this WebApplication app)
+    {
+        app.Use(RequestIds.Middleware);
+        app.UseMiddleware<RequestLogging>();
+        app.UseFundamentErrors();
+        app.MapFundamentRoutes();
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapFundamentRoutes(this IEndpointRouteBuilder app)
+    {
+        app.MapHealth();
+        app.MapCollections();
+        app.MapRecords();
+        return app;
+    }
+}
