@@ -2,9 +2,13 @@ using System.Text.Json.Serialization;
 
 namespace Fundament.Collections;
 
+[JsonConverter(typeof(JsonStringEnumConverter<CollectionType>))]
 public enum CollectionType
 {
+    [JsonStringEnumMemberName("base")]
     Base,
+
+    [JsonStringEnumMemberName("auth")]
     Auth,
 }
 
@@ -18,11 +22,11 @@ public sealed record CollectionDefinition
 
     public CollectionType Type { get; init; } = CollectionType.Base;
 
-    public IReadOnlyList<FieldDefinition> Fields { get; init; } = [];
+    public IReadOnlyList<FieldDefinition> Fields { get; set; } = [];
 
     public bool SoftDelete { get; init; }
 
-    public IReadOnlyList<IndexDefinition> Indexes { get; init; } = [];
+    public IReadOnlyList<IndexDefinition> Indexes { get; set; } = [];
 
     public string? ListRule { get; init; }
 

@@ -70,6 +70,12 @@ public static class JsonBody
             return ApiError.BadRequest("The request body is empty; send a JSON object");
         }
 
+        // JsonDocument only notices broken UTF-8 inside strings when they are read, so check it all first.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            return ApiError.BadRequest("The request body is not valid UTF-8");
+        }
+
         try
         {
             return JsonDocument.Parse(utf8, DocumentOptions);
@@ -77,11 +83,9 @@ public static class JsonBody
         catch (JsonException ex)
         {
             string where = ex.LineNumber is { } line ? $" (line {line + 1}, position {ex.BytePositionInLine + 1})" : string.Empty;
-            string reason = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+            string reason = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
                 ? $"nested deeper than {MaxDepth} levels"
-                : ex.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase) || ex.InnerException is System.Text.DecoderFallbackException
-                    ? "not valid UTF-8"
-                    : "not valid JSON";
+                : "not valid JSON";
             return ApiError.BadRequest($"The request body is {reason}{where}");
         }
         catch (ArgumentException)

@@ -9,9 +9,9 @@ namespace Fundament.Migrations;
 /// </summary>
 public sealed record MigrationDocument
 {
-    public IReadOnlyList<MigrationStep> Up { get; init; } = [];
+    public IReadOnlyList<MigrationStep> Up { get; set; } = [];
 
-    public IReadOnlyList<MigrationStep> Down { get; init; } = [];
+    public IReadOnlyList<MigrationStep> Down { get; set; } = [];
 }
 
 /// <summary>

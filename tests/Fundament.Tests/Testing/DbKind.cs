@@ -1,0 +1,7 @@
+namespace Fundament.Tests.Testing;
+
+public enum DbKind
+{
+    Sqlite,
+    Postgres,
+}

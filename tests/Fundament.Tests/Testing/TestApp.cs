@@ -1,0 +1,122 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fundament.Tests.Testing;
+
+/// <summary>
+/// The real application — the same <c>AddFundament()</c>/<c>MapFundament()</c> the host uses — on an
+/// in-process test server, against a fresh database: SQLite in a temp directory, or a new database
+/// in the run's PostgreSQL cluster.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    public const string AdminKeyValue = "test-superuser-key-0123456789";
+
+    private readonly WebApplication _app;
+
+    private TestApp(WebApplication app, string dataDirectory, DbKind kind)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        Kind = kind;
+        Anonymous = app.GetTestClient();
+        Admin = app.GetTestClient();
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKeyValue);
+    }
+
+    public DbKind Kind { get; }
+
+    public string DataDirectory { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>A client with no credentials.</summary>
+    public HttpClient Anonymous { get; }
+
+    /// <summary>A client with the superuser key.</summary>
+    public HttpClient Admin { get; }
+
+    public static async Task<TestApp> StartAsync(DbKind kind, IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    {
+        dataDirectory ??= Path.Combine(Path.GetTempPath(), "fundament-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDirectory);
+        var values = new Dictionary<string, string?>
+        {
+            ["Fundament:DataDirectory"] = dataDirectory,
+            ["Fundament:AdminKey"] = AdminKeyValue,
+            ["Fundament:SqliteFullSync"] = "false",
+        };
+        if (kind == DbKind.Postgres)
+        {
+            values["Fundament:Database"] = settings?.TryGetValue("Fundament:Database", out var given) == true && given is not null
+                ? given
+                : await PostgresCluster.CreateDatabaseAsync();
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (Environment.GetEnvironmentVariable("FUNDAMENT_TEST_LOGS") == "1")
+        {
+            builder.Logging.AddConsole();
+        }
+
+        builder.WebHost.UseTestServer();
+        builder.AddFundament();
+        var app = builder.Build();
+        app.MapFundament();
+        await app.StartAsync();
+        return new TestApp(app, dataDirectory, kind);
+    }
+
+    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>Creates a collection from JSON text as a superuser and asserts it worked.</summary>
+    public async Task CreateCollectionAsync(string json)
+    {
+        using var response = await Admin.PostAsync("/api/collections", JsonContent(json));
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"creating a collection failed: {(int)response.StatusCode} {body}");
+    }
+
+    /// <summary>Creates a record as a superuser and returns its JSON.</summary>
+    public async Task<JsonElement> CreateRecordAsync(string collection, object record)
+    {
+        using var response = await Admin.PostAsJsonAsync($"/api/{collection}", record);
+        var json = await response.ReadJsonAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"creating a record failed: {(int)response.StatusCode} {json}");
+        return json.GetProperty("data").Clone();
+    }
+
+    public static StringContent JsonContent(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public async ValueTask DisposeAsync()
+    {
+        Anonymous.Dispose();
+        Admin.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow shutdown; the temp directory is cleaned up later.
+        }
+    }
+}
