@@ -80,7 +80,11 @@ public sealed class SqliteDialect : ISqlDialect
             ConstraintForeignKey => ConstraintKind.ForeignKey,
             ConstraintNotNull => ConstraintKind.NotNull,
             ConstraintCheck => ConstraintKind.Check,
-            _ => (ConstraintKind?)null,
+            // Deferred and RESTRICT foreign-key failures come without an extended code.
+            _ => sqlite.Message.Contains("FOREIGN KEY constraint failed", StringComparison.Ordinal) ? ConstraintKind.ForeignKey
+                : sqlite.Message.Contains("UNIQUE constraint failed", StringComparison.Ordinal) ? ConstraintKind.Unique
+                : sqlite.Message.Contains("NOT NULL constraint failed", StringComparison.Ordinal) ? ConstraintKind.NotNull
+                : (ConstraintKind?)null,
         };
         return kind is null ? null : new ConstraintViolation(kind.Value, ColumnFromMessage(sqlite.Message));
     }
