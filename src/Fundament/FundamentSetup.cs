@@ -42,6 +42,7 @@ public static class FundamentSetup
         builder.Services.AddSingleton<AccessRules>();
         builder.Services.AddSingleton<AdminKey>();
         builder.Services.AddSingleton<RecordServices>();
+        builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
     }
 
@@ -51,6 +52,7 @@ public static class FundamentSetup
         app.Use(RequestIds.Middleware);
         app.UseMiddleware<RequestLogging>();
         app.UseFundamentErrors();
+        app.UseMiddleware<Idempotency>();
         app.MapFundamentRoutes();
         return app;
     }
