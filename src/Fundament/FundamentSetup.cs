@@ -4,6 +4,7 @@ using Fundament.Http;
 using Fundament.Identity;
 using Fundament.Migrations;
 using Fundament.Observability;
+using Fundament.OpenApi;
 using Fundament.Records;
 using Fundament.Rules;
 using Microsoft.AspNetCore.Builder;
@@ -62,6 +63,7 @@ public static class FundamentSetup
         app.MapHealth();
         app.MapCollections();
         app.MapRecords();
+        app.MapOpenApiDocs();
         return app;
     }
 }
