@@ -1,0 +1,121 @@
+using Fundament.Server;
+
+namespace Fundament.Tests.Server;
+
+[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
+public sealed class ConsoleCollection;
+
+/// <summary>The <c>fundament</c> commands, run in process against a temporary data directory.</summary>
+[Collection(nameof(ConsoleCollection))]
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "fundament-cli", Guid.NewGuid().ToString("N"));
+
+    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var (previousOut, previousError) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            int exit = await Cli.Build().Parse([.. args, .. args.Length > 0 && args[^1] != "--help" && args[0] != "--help" ? new[] { "--dir", _dir } : []]).InvokeAsync();
+            return (exit, output.ToString() + error);
+        }
+        finally
+        {
+            Console.SetOut(previousOut);
+            Console.SetError(previousError);
+        }
+    }
+
+    [Fact]
+    public async Task Help_describes_every_command()
+    {
+        var (exit, output) = await RunAsync("--help");
+        Assert.Equal(0, exit);
+        foreach (var command in new[] { "serve", "migrate", "seed", "collections", "admin-key" })
+        {
+            Assert.Contains(command, output);
+        }
+
+        var (_, migrate) = await RunAsync("migrate", "--help");
+        Assert.Contains("status", migrate);
+    }
+
+    [Fact]
+    public async Task Migrate_create_up_status_and_down_work_on_files()
+    {
+        var (created, createOutput) = await RunAsync("migrate", "create", "Add notes");
+        Assert.Equal(0, created);
+        string file = Directory.GetFiles(Path.Combine(_dir, "migrations")).Single();
+        Assert.EndsWith("_add_notes.json", file);
+        Assert.Contains(file, createOutput);
+        await File.WriteAllTextAsync(file, """
+            {"up":[{"op":"createCollection","collection":{"name":"notes","fields":[{"name":"body","type":"text","required":true}],"listRule":""}}],
+             "down":[{"op":"deleteCollection","name":"notes"}]}
+            """);
+
+        var (up, upOutput) = await RunAsync("migrate", "up");
+        Assert.Equal(0, up);
+        Assert.Contains("Applied 1 migration(s)", upOutput);
+
+        var (_, status) = await RunAsync("migrate", "status");
+        Assert.Contains("_add_notes", status);
+        Assert.Contains("applied", status);
+
+        string seed = Path.Combine(_dir, "seed.json");
+        await File.WriteAllTextAsync(seed, """{"notes":[{"body":"one"},{"body":"two"}]}""");
+        var (seeded, seedOutput) = await RunAsync("seed", seed);
+        Assert.Equal(0, seeded);
+        Assert.Contains("Seeded 2 record(s)", seedOutput);
+
+        await File.WriteAllTextAsync(seed, """{"notes":[{"body":"three"},{"body":""}]}""");
+        var (failed, failedOutput) = await RunAsync("seed", seed);
+        Assert.Equal(1, failed);
+        Assert.Contains("notes[1]", failedOutput);
+
+        var (listed, collections) = await RunAsync("collections", "list");
+        Assert.Equal(0, listed);
+        Assert.Contains("\"notes\"", collections);
+
+        var (down, downOutput) = await RunAsync("migrate", "down", "1");
+        Assert.Equal(0, down);
+        Assert.Contains("_add_notes", downOutput);
+        var (_, after) = await RunAsync("migrate", "status");
+        Assert.Contains("pending", after);
+    }
+
+    [Fact]
+    public async Task Bad_arguments_fail_with_a_message()
+    {
+        var (missing, output) = await RunAsync("seed", Path.Combine(_dir, "nope.json"));
+        Assert.Equal(1, missing);
+        Assert.Contains("does not exist", output);
+        var (zero, _) = await RunAsync("migrate", "down", "0");
+        Assert.Equal(1, zero);
+    }
+
+    [Fact]
+    public async Task Admin_key_is_generated_once_and_kept()
+    {
+        var (exit, first) = await RunAsync("admin-key");
+        var (_, second) = await RunAsync("admin-key");
+        Assert.Equal(0, exit);
+        Assert.StartsWith("fsk_", first.Trim());
+        Assert.Equal(first, second);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "admin.key")));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+}
