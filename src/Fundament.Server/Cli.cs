@@ -124,21 +124,54 @@ internal static class Cli
 
     private static Command CollectionsCommand()
     {
-        var command = new Command("collections", "Show the collections (change them over /api/collections or with migration files).");
+        var command = new Command("collections", "List, create, change or delete collections (each change is written as a migration).");
         var list = new Command("list", "List collections as JSON definitions.") { Dir, Db };
-        list.SetAction((parse, ct) => WithApp(parse, async app =>
+        list.SetAction((parse, ct) => WithMigratedApp(parse, ct, app =>
         {
-            var up = await app.Services.GetRequiredService<MigrationRunner>().UpAsync(ct);
-            if (!up.IsSuccess)
-            {
-                return Report(null, up.Error);
-            }
-
             var definitions = app.Services.GetRequiredService<SchemaRegistry>().Current.Collections.Select(c => c.Definition).ToList();
             Console.WriteLine(JsonSerializer.Serialize<IReadOnlyList<CollectionDefinition>>(definitions, Http.AppJsonContext.Indented.IReadOnlyListCollectionDefinition));
-            return 0;
+            return Task.FromResult(0);
         }));
+        var file = new Argument<FileInfo>("FILE") { Description = "A collection definition as JSON (the shape of /api/collections)" };
+        var apply = new Command("apply", "Create the collection in FILE, or change it to match FILE; recorded as a migration.") { file, Dir, Db };
+        apply.SetAction((parse, ct) => WithMigratedApp(parse, ct, async app =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists)
+            {
+                return Report(null, Http.ApiError.NotFound($"{path.FullName} does not exist"));
+            }
+
+            var parsed = Http.JsonBody.Parse(await File.ReadAllBytesAsync(path.FullName, ct));
+            if (!parsed.IsSuccess)
+            {
+                return Report(null, parsed.Error);
+            }
+
+            using var document = parsed.Value;
+            var definition = SchemaChanges.Parse(document.RootElement);
+            if (!definition.IsSuccess)
+            {
+                return Report(null, definition.Error);
+            }
+
+            var changes = app.Services.GetRequiredService<SchemaChanges>();
+            bool exists = app.Services.GetRequiredService<SchemaRegistry>().Current.Find(definition.Value.Name) is not null;
+            var outcome = exists ? await changes.UpdateAsync(definition.Value, ct) : await changes.CreateAsync(definition.Value, ct);
+            return Report(outcome.IsSuccess ? $"{(exists ? "Updated" : "Created")} collection '{definition.Value.Name}'." : null, outcome.Error);
+        }));
+
+        var name = new Argument<string>("NAME") { Description = "The collection to delete, with all its records" };
+        var delete = new Command("delete", "Delete a collection and its table; recorded as a migration.") { name, Dir, Db };
+        delete.SetAction((parse, ct) => WithMigratedApp(parse, ct, async app =>
+        {
+            var error = await app.Services.GetRequiredService<SchemaChanges>().DeleteAsync(parse.GetValue(name)!, ct);
+            return Report(error is null ? $"Deleted collection '{parse.GetValue(name)}'." : null, error);
+        }));
+
         command.Subcommands.Add(list);
+        command.Subcommands.Add(apply);
+        command.Subcommands.Add(delete);
         return command;
     }
 
@@ -159,6 +192,13 @@ internal static class Cli
         await using var app = HostFactory.Build(new HostFactory.Overrides(Dir: parse.GetValue(Dir), Db: parse.GetValue(Db)));
         return await action(app);
     }
+
+    private static Task<int> WithMigratedApp(ParseResult parse, CancellationToken cancellationToken, Func<WebApplication, Task<int>> action) =>
+        WithApp(parse, async app =>
+        {
+            var up = await app.Services.GetRequiredService<MigrationRunner>().UpAsync(cancellationToken);
+            return up.IsSuccess ? await action(app) : Report(null, up.Error);
+        });
 
     private static int Report(string? success, Http.ApiError? error)
     {

@@ -38,6 +38,7 @@ public static class FundamentSetup
         builder.Services.AddSingleton<SchemaRegistry>();
         builder.Services.AddSingleton(DefaultCollections.CreateUsers);
         builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddSingleton<SchemaChanges>();
         builder.Services.AddHostedService<StartupMigrations>();
         builder.Services.AddSingleton(new FilterCache());
         builder.Services.AddSingleton<AccessRules>();

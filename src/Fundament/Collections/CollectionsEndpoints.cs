@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Fundament.Http;
 using Fundament.Identity;
 using Fundament.Migrations;
-using Fundament.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -53,7 +52,7 @@ public static class CollectionsEndpoints
     }
 
     private static async Task<Results<Created<Envelope<CollectionDefinition>>, ApiErrorResult>> Create(
-        HttpContext http, AdminKey key, SchemaRegistry schemas, MigrationRunner migrations, AccessRules rules, CancellationToken cancellationToken)
+        HttpContext http, AdminKey key, SchemaChanges changes, CancellationToken cancellationToken)
     {
         if (RequireSuperuser(http, key) is { } denied)
         {
@@ -67,39 +66,28 @@ public static class CollectionsEndpoints
         }
 
         using var document = body.Value;
-        var definition = Deserialize(document.RootElement);
+        var definition = SchemaChanges.Parse(document.RootElement);
         if (!definition.IsSuccess)
         {
             return definition.Error.ToResult();
         }
 
-        var schema = schemas.Current;
-        if (Check(definition.Value, schema, schema.Find(definition.Value.Name) is not null, rules) is { } invalid)
-        {
-            return invalid.ToResult();
-        }
-
-        var applied = await migrations.ApplyNewAsync("create_" + definition.Value.Name, new MigrationDocument
-        {
-            Up = [new MigrationStep { Op = MigrationStep.CreateCollection, Collection = definition.Value }],
-            Down = [new MigrationStep { Op = MigrationStep.DeleteCollection, Name = definition.Value.Name }],
-        }, cancellationToken);
-        return applied.IsSuccess
-            ? TypedResults.Created($"/api/collections/{definition.Value.Name}", new Envelope<CollectionDefinition>(applied.Value.Find(definition.Value.Name)!.Definition))
-            : applied.Error.ToResult();
+        var created = await changes.CreateAsync(definition.Value, cancellationToken);
+        return created.IsSuccess
+            ? TypedResults.Created($"/api/collections/{created.Value.Name}", new Envelope<CollectionDefinition>(created.Value))
+            : created.Error.ToResult();
     }
 
     /// <summary>PATCH applies a JSON merge patch (RFC 7396) to the definition; arrays such as <c>fields</c> are replaced whole.</summary>
     private static async Task<Results<Ok<Envelope<CollectionDefinition>>, ApiErrorResult>> Update(
-        string name, HttpContext http, AdminKey key, SchemaRegistry schemas, MigrationRunner migrations, AccessRules rules, CancellationToken cancellationToken)
+        string name, HttpContext http, AdminKey key, SchemaRegistry schemas, SchemaChanges changes, CancellationToken cancellationToken)
     {
         if (RequireSuperuser(http, key) is { } denied)
         {
             return denied.ToResult();
         }
 
-        var schema = schemas.Current;
-        if (schema.Find(name) is not { } current)
+        if (schemas.Current.Find(name) is not { } current)
         {
             return ApiError.NotFound($"Collection '{name}' not found").ToResult();
         }
@@ -120,6 +108,7 @@ public static class CollectionsEndpoints
         foreach (var property in document.RootElement.EnumerateObject())
         {
             merged.Remove(property.Name);
+            // A null rule means "superusers only", so for rules null is a value rather than a removal.
             if (property.Value.ValueKind != JsonValueKind.Null || property.Name.EndsWith("Rule", StringComparison.Ordinal))
             {
                 merged[property.Name] = JsonNode.Parse(property.Value.GetRawText());
@@ -127,7 +116,7 @@ public static class CollectionsEndpoints
         }
 
         using var mergedDocument = JsonDocument.Parse(merged.ToJsonString());
-        var definition = Deserialize(mergedDocument.RootElement);
+        var definition = SchemaChanges.Parse(mergedDocument.RootElement);
         if (!definition.IsSuccess)
         {
             return definition.Error.ToResult();
@@ -138,40 +127,18 @@ public static class CollectionsEndpoints
             return ApiError.Validation("name", "collections cannot be renamed").ToResult();
         }
 
-        if (Check(definition.Value, schema, false, rules) is { } invalid)
-        {
-            return invalid.ToResult();
-        }
-
-        var applied = await migrations.ApplyNewAsync("update_" + name, new MigrationDocument
-        {
-            Up = [new MigrationStep { Op = MigrationStep.UpdateCollection, Collection = definition.Value }],
-            Down = [new MigrationStep { Op = MigrationStep.UpdateCollection, Collection = current.Definition }],
-        }, cancellationToken);
-        return applied.IsSuccess
-            ? TypedResults.Ok(new Envelope<CollectionDefinition>(applied.Value.Find(name)!.Definition))
-            : applied.Error.ToResult();
+        var updated = await changes.UpdateAsync(definition.Value, cancellationToken);
+        return updated.IsSuccess ? TypedResults.Ok(new Envelope<CollectionDefinition>(updated.Value)) : updated.Error.ToResult();
     }
 
-    private static async Task<Results<NoContent, ApiErrorResult>> Delete(
-        string name, HttpContext http, AdminKey key, SchemaRegistry schemas, MigrationRunner migrations, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ApiErrorResult>> Delete(string name, HttpContext http, AdminKey key, SchemaChanges changes, CancellationToken cancellationToken)
     {
         if (RequireSuperuser(http, key) is { } denied)
         {
             return denied.ToResult();
         }
 
-        if (schemas.Current.Find(name) is not { } current)
-        {
-            return ApiError.NotFound($"Collection '{name}' not found").ToResult();
-        }
-
-        var applied = await migrations.ApplyNewAsync("delete_" + name, new MigrationDocument
-        {
-            Up = [new MigrationStep { Op = MigrationStep.DeleteCollection, Name = name }],
-            Down = [new MigrationStep { Op = MigrationStep.CreateCollection, Collection = current.Definition }],
-        }, cancellationToken);
-        return applied.IsSuccess ? TypedResults.NoContent() : applied.Error.ToResult();
+        return await changes.DeleteAsync(name, cancellationToken) is { } error ? error.ToResult() : TypedResults.NoContent();
     }
 
     private static ApiError? RequireSuperuser(HttpContext http, AdminKey key)
@@ -188,46 +155,5 @@ public static class CollectionsEndpoints
             { IsAnonymous: true } => ApiError.Unauthorized("Collections are managed by superusers; send the superuser key"),
             _ => ApiError.Forbidden("Only superusers can manage collections"),
         };
-    }
-
-    private static ApiError? Check(CollectionDefinition definition, SchemaSnapshot schema, bool exists, AccessRules rules)
-    {
-        var errors = CollectionValidator.Validate(definition, schema);
-        if (exists)
-        {
-            errors.Insert(0, new ErrorDetail("name", $"a collection named '{definition.Name}' already exists"));
-        }
-
-        if (errors.Count == 0)
-        {
-            // Rules may name the collection itself (self relations), so they compile against the schema with it.
-            var self = Collection.Create(definition);
-            var withSelf = new SchemaSnapshot(schema.Collections.Where(c => c.Name != definition.Name).Append(self), schema.Version);
-            errors.AddRange(rules.Validate(definition, withSelf));
-        }
-
-        return errors.Count > 0 ? ApiError.Validation(errors) : null;
-    }
-
-    private static Outcome<CollectionDefinition> Deserialize(JsonElement element)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            return ApiError.BadRequest("The request body must be a JSON object");
-        }
-
-        try
-        {
-            var definition = element.Deserialize(AppJsonContext.Default.CollectionDefinition);
-            return definition is null ? ApiError.BadRequest("The request body must be a JSON object") : definition;
-        }
-        catch (JsonException ex)
-        {
-            string path = (ex.Path ?? "$").TrimStart('$').TrimStart('.');
-            string message = ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a known property"
-                : ex.Message.Contains("missing required", StringComparison.OrdinalIgnoreCase) ? "is missing a required property (name, type)"
-                : "has the wrong type";
-            return ApiError.Validation(path.Length == 0 ? "body" : path, message);
-        }
     }
 }

@@ -71,26 +71,6 @@ public sealed class AccessRules(FilterCache filters)
         _ => "deleteRule",
     };
 
-    /// <summary>Checks every rule of a definition; used when a collection is saved.</summary>
-    public List<ErrorDetail> Validate(CollectionDefinition definition, SchemaSnapshot schema)
-    {
-        var errors = new List<ErrorDetail>();
-        var collection = Collection.Create(definition);
-        foreach (var action in Enum.GetValues<RuleAction>())
-        {
-            if (RuleText(definition, action) is { Length: > 0 } rule)
-            {
-                var compiled = FilterCompiler.Compile(rule, collection, schema, RuleName(action));
-                if (!compiled.IsSuccess)
-                {
-                    errors.AddRange(compiled.Error.Details ?? [new ErrorDetail(RuleName(action), compiled.Error.Message)]);
-                }
-            }
-        }
-
-        return errors;
-    }
-
     private static string Verb(RuleAction action) => action switch
     {
         RuleAction.List => "list",

@@ -88,6 +88,35 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Collections_are_applied_and_deleted_from_the_command_line()
+    {
+        Directory.CreateDirectory(_dir);
+        string file = Path.Combine(_dir, "tags.json");
+        await File.WriteAllTextAsync(file, """{"name":"tags","fields":[{"name":"label","type":"text"}]}""");
+        var (created, output) = await RunAsync("collections", "apply", file);
+        Assert.Equal(0, created);
+        Assert.Contains("Created collection 'tags'", output);
+
+        await File.WriteAllTextAsync(file, """{"name":"tags","fields":[{"name":"label","type":"text"},{"name":"color","type":"text"}]}""");
+        var (updated, updateOutput) = await RunAsync("collections", "apply", file);
+        Assert.Equal(0, updated);
+        Assert.Contains("Updated", updateOutput);
+        var (_, listed) = await RunAsync("collections", "list");
+        Assert.Contains("color", listed);
+
+        await File.WriteAllTextAsync(file, """{"name":"tags","fields":[{"name":"label","type":"nope"}]}""");
+        var (invalid, invalidOutput) = await RunAsync("collections", "apply", file);
+        Assert.Equal(1, invalid);
+        Assert.Contains("fields[0].type", invalidOutput);
+
+        var (deleted, _) = await RunAsync("collections", "delete", "tags");
+        Assert.Equal(0, deleted);
+        var (again, _) = await RunAsync("collections", "delete", "tags");
+        Assert.Equal(1, again);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(_dir, "migrations")).Length);
+    }
+
+    [Fact]
     public async Task Bad_arguments_fail_with_a_message()
     {
         var (missing, output) = await RunAsync("seed", Path.Combine(_dir, "nope.json"));
