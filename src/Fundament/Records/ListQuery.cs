@@ -1,10 +1,10 @@
 using System.Globalization;
-using SortKey = Fundament.Rules.SortKey;
 using Fundament.Collections;
 using Fundament.Http;
 using Fundament.Identity;
 using Fundament.Rules;
 using Microsoft.AspNetCore.Http;
+using SortKey = Fundament.Rules.SortKey;
 
 namespace Fundament.Records;
 

@@ -33,13 +33,26 @@ public sealed class FilterExecutionTests : IDisposable
         Insert(BlogSchema.Users, U2, new() { ["name"] = "Bob", ["age"] = 25L, ["verified"] = false });
         Insert(BlogSchema.Posts, Post("P1"), new()
         {
-            ["title"] = "Hello World", ["body"] = "first", ["views"] = 10L, ["score"] = 1.5, ["published"] = true,
-            ["published_at"] = Date(2024, 1, 1), ["tags"] = """["a","b"]""", ["status"] = "live", ["meta"] = """{"k":1}""", ["author"] = U1,
+            ["title"] = "Hello World",
+            ["body"] = "first",
+            ["views"] = 10L,
+            ["score"] = 1.5,
+            ["published"] = true,
+            ["published_at"] = Date(2024, 1, 1),
+            ["tags"] = """["a","b"]""",
+            ["status"] = "live",
+            ["meta"] = """{"k":1}""",
+            ["author"] = U1,
         }, created: Date(2024, 1, 1));
         Insert(BlogSchema.Posts, Post("P2"), new()
         {
-            ["title"] = "100% real_deal", ["views"] = 5L, ["published"] = false, ["published_at"] = Date(2025, 6, 1),
-            ["tags"] = """["c"]""", ["status"] = "draft", ["author"] = U2,
+            ["title"] = "100% real_deal",
+            ["views"] = 5L,
+            ["published"] = false,
+            ["published_at"] = Date(2025, 6, 1),
+            ["tags"] = """["c"]""",
+            ["status"] = "draft",
+            ["author"] = U2,
         }, created: Date(2024, 2, 1));
         Insert(BlogSchema.Posts, Post("P3"), new() { ["title"] = "hello again", ["body"] = "third", ["score"] = 3.0, ["published"] = true }, created: Date(2024, 3, 1));
         Insert(BlogSchema.Posts, Post("P4"), new() { ["views"] = 20L, ["tags"] = """["x_y"]""", ["status"] = "live", ["author"] = U1 }, created: Date(2030, 1, 1));
