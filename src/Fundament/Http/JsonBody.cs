@@ -78,7 +78,14 @@ public static class JsonBody
 
         try
         {
-            return JsonDocument.Parse(utf8, DocumentOptions);
+            var document = JsonDocument.Parse(utf8, DocumentOptions);
+            if (utf8.Span.IndexOf("\\u"u8) >= 0 && !EscapesAreValid(utf8.Span))
+            {
+                document.Dispose();
+                return ApiError.BadRequest("The request body contains an escaped lone surrogate (\\uD800–\\uDFFF), which is not valid Unicode text");
+            }
+
+            return document;
         }
         catch (JsonException ex)
         {
@@ -91,6 +98,29 @@ public static class JsonBody
         catch (ArgumentException)
         {
             return ApiError.BadRequest("The request body is not valid UTF-8");
+        }
+    }
+
+    // Escapes such as "\ud800" pass JSON syntax but are not text; finding them here keeps them from
+    // failing later inside a handler or a database.
+    private static bool EscapesAreValid(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+            }
+
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -89,6 +89,11 @@ public static class RecordInput
                 continue;
             }
 
+            if (given[i] && ContainsNul(field, values[i]))
+            {
+                errors.Add(new ErrorDetail(field.Name, "must not contain NUL (\\u0000) characters"));
+            }
+
             if (!given[i])
             {
                 values[i] = mode switch
@@ -156,6 +161,11 @@ public static class RecordInput
 
         return result;
     }
+
+    // PostgreSQL text and jsonb cannot hold U+0000, so it is refused on every database alike.
+    private static bool ContainsNul(Field field, object? value) =>
+        value is string text && (text.Contains('\0', StringComparison.Ordinal) ||
+                                 (field.SqlType == Data.SqlType.Json && text.Contains("\\u0000", StringComparison.Ordinal)));
 
     private static int IndexOf(IReadOnlyList<Field> fields, Field field)
     {

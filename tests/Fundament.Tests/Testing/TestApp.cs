@@ -21,8 +21,11 @@ public sealed class TestApp : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private TestApp(WebApplication app, string dataDirectory, DbKind kind)
+    private readonly bool _ownsDirectory;
+
+    private TestApp(WebApplication app, string dataDirectory, DbKind kind, bool ownsDirectory)
     {
+        _ownsDirectory = ownsDirectory;
         _app = app;
         DataDirectory = dataDirectory;
         Kind = kind;
@@ -45,6 +48,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public static async Task<TestApp> StartAsync(DbKind kind, IDictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
+        bool ownsDirectory = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "fundament-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
         var values = new Dictionary<string, string?>
@@ -80,7 +84,7 @@ public sealed class TestApp : IAsyncDisposable
         var app = builder.Build();
         app.MapFundament();
         await app.StartAsync();
-        return new TestApp(app, dataDirectory, kind);
+        return new TestApp(app, dataDirectory, kind, ownsDirectory);
     }
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
@@ -112,7 +116,11 @@ public sealed class TestApp : IAsyncDisposable
         await _app.DisposeAsync();
         try
         {
-            Directory.Delete(DataDirectory, recursive: true);
+            if (_ownsDirectory)
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+
         }
         catch (IOException)
         {
