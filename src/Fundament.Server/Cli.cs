@@ -20,7 +20,7 @@ internal static class Cli
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(Seed());
         root.Subcommands.Add(CollectionsCommand());
-        root.Subcommands.Add(AdminKeyCommand());
+        root.Subcommands.Add(SuperuserCommand());
         return root;
     }
 
@@ -175,17 +175,40 @@ internal static class Cli
         return command;
     }
 
-    private static Command AdminKeyCommand()
+    private static Command SuperuserCommand()
     {
-        var command = new Command("admin-key", "Print the superuser key (FUNDAMENT_ADMIN_KEY, or the one generated in <data dir>/admin.key).") { Dir };
-        command.SetAction(parse => WithApp(parse, app =>
+        var command = new Command("superuser", "Create, change or delete superusers (they pass every rule and manage the schema).");
+        var email = new Argument<string>("EMAIL") { Description = "The superuser's email" };
+        var password = new Option<string?>("--password") { Description = "The password (at least 10 characters); read from standard input when omitted" };
+
+        var create = new Command("create", "Create a superuser.") { email, password, Dir, Db };
+        create.SetAction((parse, ct) => WithMigratedApp(parse, ct, async app =>
         {
-            var options = app.Services.GetRequiredService<FundamentOptions>();
-            Console.WriteLine(options.AdminKey is { Length: > 0 } key ? key : AdminKey.LoadOrCreate(options.DataDirectory));
-            return Task.FromResult(0);
+            var created = await app.Services.GetRequiredService<SuperuserStore>().CreateAsync(parse.GetValue(email)!, ReadPassword(parse.GetValue(password)), ct);
+            return Report(created.IsSuccess ? $"Created superuser {created.Value.Email}." : null, created.Error);
         }));
+
+        var update = new Command("update", "Set a superuser's password (signs it out everywhere).") { email, password, Dir, Db };
+        update.SetAction((parse, ct) => WithMigratedApp(parse, ct, async app =>
+        {
+            var error = await app.Services.GetRequiredService<SuperuserStore>().SetPasswordAsync(parse.GetValue(email)!, ReadPassword(parse.GetValue(password)), ct);
+            return Report(error is null ? $"Updated superuser {parse.GetValue(email)}." : null, error);
+        }));
+
+        var delete = new Command("delete", "Delete a superuser.") { email, Dir, Db };
+        delete.SetAction((parse, ct) => WithMigratedApp(parse, ct, async app =>
+        {
+            var error = await app.Services.GetRequiredService<SuperuserStore>().DeleteAsync(parse.GetValue(email)!, ct);
+            return Report(error is null ? $"Deleted superuser {parse.GetValue(email)}." : null, error);
+        }));
+
+        command.Subcommands.Add(create);
+        command.Subcommands.Add(update);
+        command.Subcommands.Add(delete);
         return command;
     }
+
+    private static string ReadPassword(string? given) => given ?? Console.In.ReadLine()?.TrimEnd('\r', '\n') ?? string.Empty;
 
     private static async Task<int> WithApp(ParseResult parse, Func<WebApplication, Task<int>> action)
     {

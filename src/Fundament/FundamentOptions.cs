@@ -17,6 +17,8 @@ public sealed class FundamentOptions
     public const int DefaultMaxBatchOperations = 100;
     public const int DefaultMaxPageSize = 500;
     public const int DefaultPageSize = 20;
+    public const int DefaultAccessTokenMinutes = 15;
+    public const int DefaultAuthRequestsPerMinute = 30;
 
     /// <summary>Where the SQLite database, migration files and keys live.</summary>
     [Required]
@@ -30,10 +32,24 @@ public sealed class FundamentOptions
     public string Http { get; set; } = DefaultHttp;
 
     /// <summary>
-    /// The key that grants superuser access until identity lands. When unset, one is generated on first
-    /// start and kept in <c>admin.key</c> in the data directory (readable by the owner only).
+    /// With <see cref="SuperuserPassword"/>: the superuser created on start when there is none yet
+    /// (<c>FUNDAMENT_SUPERUSER_EMAIL</c> / <c>FUNDAMENT_SUPERUSER_PASSWORD</c>).
     /// </summary>
-    public string? AdminKey { get; set; }
+    public string? SuperuserEmail { get; set; }
+
+    public string? SuperuserPassword { get; set; }
+
+    /// <summary>The <c>iss</c> of access tokens; set it to the public URL when several nodes serve one API.</summary>
+    [Required]
+    public string TokenIssuer { get; set; } = "fundament";
+
+    /// <summary>The <c>aud</c> access tokens are issued for and must carry.</summary>
+    [Required]
+    public string TokenAudience { get; set; } = "fundament-api";
+
+    /// <summary>How long an access token lives; refresh tokens renew it.</summary>
+    [Range(1, 1440)]
+    public int AccessTokenMinutes { get; set; } = DefaultAccessTokenMinutes;
 
     /// <summary>Largest request body accepted, in bytes.</summary>
     [Range(1024, 1024L * 1024 * 1024)]
@@ -47,6 +63,13 @@ public sealed class FundamentOptions
 
     /// <summary>Apply pending migrations when the server starts.</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>Origins allowed by CORS (<c>FUNDAMENT_CORS_ORIGINS</c>, comma-separated); <c>*</c> (the default) allows any.</summary>
+    public string CorsOrigins { get; set; } = "*";
+
+    /// <summary>Sign-in, refresh and sign-up requests allowed per client IP per minute.</summary>
+    [Range(1, 100_000)]
+    public int AuthRequestsPerMinute { get; set; } = DefaultAuthRequestsPerMinute;
 
     public string MigrationsDirectory => Path.Combine(DataDirectory, "migrations");
 

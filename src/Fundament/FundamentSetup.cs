@@ -42,8 +42,8 @@ public static class FundamentSetup
         builder.Services.AddHostedService<StartupMigrations>();
         builder.Services.AddSingleton(new FilterCache());
         builder.Services.AddSingleton<AccessRules>();
-        builder.Services.AddSingleton<AdminKey>();
         builder.Services.AddSingleton<RecordServices>();
+        builder.AddIdentity();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
     }
@@ -54,6 +54,10 @@ public static class FundamentSetup
         app.Use(RequestIds.Middleware);
         app.UseMiddleware<RequestLogging>();
         app.UseFundamentErrors();
+        app.UseSecurityHeaders();
+        app.UseCors(SecurityHeaders.CorsPolicy);
+        app.UseMiddleware<Authentication>();
+        app.UseRateLimiter();
         app.UseMiddleware<Idempotency>();
         app.MapFundamentRoutes();
         return app;
@@ -62,6 +66,7 @@ public static class FundamentSetup
     public static IEndpointRouteBuilder MapFundamentRoutes(this IEndpointRouteBuilder app)
     {
         app.MapHealth();
+        app.MapAuth();
         app.MapCollections();
         app.MapRecords();
         app.MapOpenApiDocs();

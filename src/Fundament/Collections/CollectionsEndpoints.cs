@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fundament.Http;
-using Fundament.Identity;
 using Fundament.Migrations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -28,9 +27,9 @@ public static class CollectionsEndpoints
         return app;
     }
 
-    private static Results<Ok<Envelope<IReadOnlyList<CollectionDefinition>>>, ApiErrorResult> List(HttpContext http, AdminKey key, SchemaRegistry schemas)
+    private static Results<Ok<Envelope<IReadOnlyList<CollectionDefinition>>>, ApiErrorResult> List(HttpContext http, SchemaRegistry schemas)
     {
-        if (RequireSuperuser(http, key) is { } denied)
+        if (RequireSuperuser(http) is { } denied)
         {
             return denied.ToResult();
         }
@@ -39,9 +38,9 @@ public static class CollectionsEndpoints
         return TypedResults.Ok(new Envelope<IReadOnlyList<CollectionDefinition>>(definitions));
     }
 
-    private static Results<Ok<Envelope<CollectionDefinition>>, ApiErrorResult> Get(string name, HttpContext http, AdminKey key, SchemaRegistry schemas)
+    private static Results<Ok<Envelope<CollectionDefinition>>, ApiErrorResult> Get(string name, HttpContext http, SchemaRegistry schemas)
     {
-        if (RequireSuperuser(http, key) is { } denied)
+        if (RequireSuperuser(http) is { } denied)
         {
             return denied.ToResult();
         }
@@ -52,9 +51,9 @@ public static class CollectionsEndpoints
     }
 
     private static async Task<Results<Created<Envelope<CollectionDefinition>>, ApiErrorResult>> Create(
-        HttpContext http, AdminKey key, SchemaChanges changes, CancellationToken cancellationToken)
+        HttpContext http, SchemaChanges changes, CancellationToken cancellationToken)
     {
-        if (RequireSuperuser(http, key) is { } denied)
+        if (RequireSuperuser(http) is { } denied)
         {
             return denied.ToResult();
         }
@@ -80,9 +79,9 @@ public static class CollectionsEndpoints
 
     /// <summary>PATCH applies a JSON merge patch (RFC 7396) to the definition; arrays such as <c>fields</c> are replaced whole.</summary>
     private static async Task<Results<Ok<Envelope<CollectionDefinition>>, ApiErrorResult>> Update(
-        string name, HttpContext http, AdminKey key, SchemaRegistry schemas, SchemaChanges changes, CancellationToken cancellationToken)
+        string name, HttpContext http, SchemaRegistry schemas, SchemaChanges changes, CancellationToken cancellationToken)
     {
-        if (RequireSuperuser(http, key) is { } denied)
+        if (RequireSuperuser(http) is { } denied)
         {
             return denied.ToResult();
         }
@@ -131,9 +130,9 @@ public static class CollectionsEndpoints
         return updated.IsSuccess ? TypedResults.Ok(new Envelope<CollectionDefinition>(updated.Value)) : updated.Error.ToResult();
     }
 
-    private static async Task<Results<NoContent, ApiErrorResult>> Delete(string name, HttpContext http, AdminKey key, SchemaChanges changes, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ApiErrorResult>> Delete(string name, HttpContext http, SchemaChanges changes, CancellationToken cancellationToken)
     {
-        if (RequireSuperuser(http, key) is { } denied)
+        if (RequireSuperuser(http) is { } denied)
         {
             return denied.ToResult();
         }
@@ -141,19 +140,10 @@ public static class CollectionsEndpoints
         return await changes.DeleteAsync(name, cancellationToken) is { } error ? error.ToResult() : TypedResults.NoContent();
     }
 
-    private static ApiError? RequireSuperuser(HttpContext http, AdminKey key)
+    private static ApiError? RequireSuperuser(HttpContext http) => Caller.Of(http) switch
     {
-        var caller = key.Authenticate(http.Request);
-        if (!caller.IsSuccess)
-        {
-            return caller.Error;
-        }
-
-        return caller.Value switch
-        {
-            { IsSuperuser: true } => null,
-            { IsAnonymous: true } => ApiError.Unauthorized("Collections are managed by superusers; send the superuser key"),
-            _ => ApiError.Forbidden("Only superusers can manage collections"),
-        };
-    }
+        { IsSuperuser: true } => null,
+        { IsAnonymous: true } => ApiError.Unauthorized("Collections are managed by superusers; sign in at /api/admin/auth/login"),
+        _ => ApiError.Forbidden("Only superusers can manage collections"),
+    };
 }

@@ -21,7 +21,7 @@ internal static class OpenApiComponents
         writer.WriteStartObject(ApiKey);
         writer.WriteString("type", "apiKey");
         writer.WriteString("in", "header");
-        writer.WriteString("name", AdminKey.ApiKeyHeader);
+        writer.WriteString("name", Authentication.ApiKeyHeader);
         writer.WriteString("description", "The same keys as the bearer scheme, for clients that cannot set Authorization.");
         writer.WriteEndObject();
         writer.WriteEndObject();

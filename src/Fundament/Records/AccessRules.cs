@@ -1,6 +1,5 @@
 using Fundament.Collections;
 using Fundament.Http;
-using Fundament.Identity;
 using Fundament.Rules;
 
 namespace Fundament.Records;

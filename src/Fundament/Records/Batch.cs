@@ -23,12 +23,7 @@ public static class Batch
     public static async Task<Results<JsonBytesResult, ApiErrorResult>> HandleAsync(HttpContext http, RecordServices services, FundamentOptions options, CancellationToken cancellationToken)
     {
         var schema = services.Schemas.Current;
-        var caller = services.Authenticate(http);
-        if (!caller.IsSuccess)
-        {
-            return caller.Error.ToResult();
-        }
-
+        var caller = Caller.Of(http);
         var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
         if (!body.IsSuccess)
         {
@@ -42,7 +37,7 @@ public static class Batch
             return operations.Error.ToResult();
         }
 
-        var context = services.WriteContext(caller.Value, schema, "POST");
+        var context = services.WriteContext(caller, schema, "POST");
         var results = new List<(int Status, Record? Record)>(operations.Value.Count);
         await using (var tx = await services.Database.BeginWriteAsync(cancellationToken))
         {

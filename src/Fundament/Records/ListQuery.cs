@@ -1,7 +1,6 @@
 using System.Globalization;
 using Fundament.Collections;
 using Fundament.Http;
-using Fundament.Identity;
 using Fundament.Rules;
 using Microsoft.AspNetCore.Http;
 using SortKey = Fundament.Rules.SortKey;

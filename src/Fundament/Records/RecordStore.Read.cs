@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Fundament.Collections;
 using Fundament.Data;
-using Fundament.Identity;
+using Fundament.Http;
 using Fundament.Rules;
 
 namespace Fundament.Records;

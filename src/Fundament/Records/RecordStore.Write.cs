@@ -3,7 +3,6 @@ using System.Text.Json;
 using Fundament.Collections;
 using Fundament.Data;
 using Fundament.Http;
-using Fundament.Identity;
 using Fundament.Rules;
 using Fundament.Toolkit;
 

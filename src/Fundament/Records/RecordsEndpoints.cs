@@ -2,7 +2,6 @@ using System.Text.Json;
 using Fundament.Collections;
 using Fundament.Data;
 using Fundament.Http;
-using Fundament.Identity;
 using Fundament.Rules;
 using Fundament.Toolkit;
 using Microsoft.AspNetCore.Builder;
@@ -146,7 +145,7 @@ public static class RecordsEndpoints
 }
 
 /// <summary>What record handlers share: the caller, the schema, the database and the rules.</summary>
-public sealed class RecordServices(Database database, SchemaRegistry schemas, AccessRules rules, AdminKey adminKey, TimeProvider clock)
+public sealed class RecordServices(Database database, SchemaRegistry schemas, AccessRules rules, TimeProvider clock)
 {
     public delegate Task<Outcome<Record>> WriteOperation(WriteTransaction tx, WriteContext context, Collection collection, JsonElement body, CancellationToken cancellationToken);
 
@@ -158,20 +157,12 @@ public sealed class RecordServices(Database database, SchemaRegistry schemas, Ac
 
     public TimeProvider Clock { get; } = clock;
 
-    public Outcome<Caller> Authenticate(HttpContext http) => adminKey.Authenticate(http.Request);
-
     /// <summary>Authenticates the caller and finds the collection, pinning one schema snapshot for the request.</summary>
     public Outcome<(Caller Caller, Collection Collection)> Resolve(HttpContext http, string collection, out SchemaSnapshot schema)
     {
         schema = Schemas.Current;
-        var caller = Authenticate(http);
-        if (!caller.IsSuccess)
-        {
-            return caller.Error;
-        }
-
         return schema.Find(collection) is { } found
-            ? (caller.Value, found)
+            ? (Caller.Of(http), found)
             : ApiError.NotFound($"Collection '{collection}' not found");
     }
 

@@ -3,7 +3,6 @@ using Fundament.Collections;
 using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Http;
-using Fundament.Identity;
 
 namespace Fundament.Records;
 
@@ -20,7 +19,7 @@ public static class Seeder
             return ApiError.BadRequest("A seed file is an object mapping collection names to arrays of records");
         }
 
-        var context = new WriteContext(schema, Caller.Superuser, rules, Timestamps.Now(TimeProvider.System), "POST");
+        var context = new WriteContext(schema, Caller.System, rules, Timestamps.Now(TimeProvider.System), "POST");
         int count = 0;
         await using var tx = await database.BeginWriteAsync(cancellationToken);
         foreach (var property in root.EnumerateObject())

@@ -16,6 +16,12 @@ public static class PasswordHash
     private const int SaltBytes = 16;
     private const int HashBytes = 32;
 
+    /// <summary>
+    /// A hash of no one's password, verified when an account does not exist so that a login takes
+    /// as long for an unknown email as for a wrong password.
+    /// </summary>
+    public static readonly string Decoy = Create(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+
     public static string Create(string password)
     {
         byte[] salt = RandomNumberGenerator.GetBytes(SaltBytes);

@@ -26,8 +26,12 @@ public abstract class CollectionsApiTests(DbKind kind) : IAsyncLifetime
         wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-key");
         await _app.Anonymous.SendAsync(wrong).ShouldBe(HttpStatusCode.Unauthorized, "UNAUTHORIZED");
         using var apiKey = new HttpRequestMessage(HttpMethod.Get, "/api/collections");
-        apiKey.Headers.Add("X-Api-Key", TestApp.AdminKeyValue);
-        var list = await _app.Anonymous.SendAsync(apiKey).ShouldBe(HttpStatusCode.OK);
+        apiKey.Headers.Add("X-Api-Key", "fk_unknown");
+        await _app.Anonymous.SendAsync(apiKey).ShouldBe(HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        await _app.CreateRecordAsync("users", new { email = "u@example.com", password = "user password 1" });
+        using var user = _app.ClientWithToken(await _app.SignInAsync("/api/auth/login", "u@example.com", "user password 1"));
+        await user.GetAsync("/api/collections").ShouldBe(HttpStatusCode.Forbidden, "FORBIDDEN");
+        var list = await Admin.GetAsync("/api/collections").ShouldBe(HttpStatusCode.OK);
         Assert.Contains("users", list.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
     }
 

@@ -14,7 +14,7 @@ public sealed class ConfigurationTests
         {
             ["FUNDAMENT_DB"] = "postgres://u:p@db:5433/app",
             ["FUNDAMENT_DIR"] = "/var/lib/fundament",
-            ["FUNDAMENT_ADMIN_KEY"] = "secret",
+            ["FUNDAMENT_SUPERUSER_EMAIL"] = "root@example.com",
             ["FUNDAMENT_MAX_BODY_BYTES"] = "2048",
             ["PATH"] = "/bin",
         };
@@ -22,7 +22,7 @@ public sealed class ConfigurationTests
         var options = configuration.GetSection(FundamentOptions.Section).Get<FundamentOptions>()!;
         Assert.Equal("postgres://u:p@db:5433/app", options.Database);
         Assert.Equal("/var/lib/fundament", options.DataDirectory);
-        Assert.Equal("secret", options.AdminKey);
+        Assert.Equal("root@example.com", options.SuperuserEmail);
         Assert.Equal(2048, options.MaxBodyBytes);
         Assert.Equal(Path.Combine("/var/lib/fundament", "migrations"), options.MigrationsDirectory);
     }

@@ -35,7 +35,7 @@ public sealed class CliTests : IDisposable
     {
         var (exit, output) = await RunAsync("--help");
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "serve", "migrate", "seed", "collections", "admin-key" })
+        foreach (var command in new[] { "serve", "migrate", "seed", "collections", "superuser" })
         {
             Assert.Contains(command, output);
         }
@@ -127,17 +127,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Admin_key_is_generated_once_and_kept()
+    public async Task Superusers_are_created_updated_and_deleted()
     {
-        var (exit, first) = await RunAsync("admin-key");
-        var (_, second) = await RunAsync("admin-key");
-        Assert.Equal(0, exit);
-        Assert.StartsWith("fsk_", first.Trim());
-        Assert.Equal(first, second);
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "admin.key")));
-        }
+        var (created, output) = await RunAsync("superuser", "create", "Root@Example.com", "--password", "a long enough password");
+        Assert.Equal(0, created);
+        Assert.Contains("root@example.com", output);
+        var (duplicate, _) = await RunAsync("superuser", "create", "root@example.com", "--password", "a long enough password");
+        Assert.Equal(1, duplicate);
+        var (weak, weakOutput) = await RunAsync("superuser", "create", "other@example.com", "--password", "short");
+        Assert.Equal(1, weak);
+        Assert.Contains("password", weakOutput);
+        var (updated, _) = await RunAsync("superuser", "update", "root@example.com", "--password", "another long password");
+        Assert.Equal(0, updated);
+        var (deleted, _) = await RunAsync("superuser", "delete", "root@example.com");
+        Assert.Equal(0, deleted);
+        var (missing, _) = await RunAsync("superuser", "delete", "root@example.com");
+        Assert.Equal(1, missing);
     }
 
     public void Dispose()

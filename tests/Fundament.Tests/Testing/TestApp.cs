@@ -17,7 +17,8 @@ namespace Fundament.Tests.Testing;
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
-    public const string AdminKeyValue = "test-superuser-key-0123456789";
+    public const string SuperuserEmail = "root@example.com";
+    public const string SuperuserPassword = "correct horse battery staple";
 
     private readonly WebApplication _app;
 
@@ -31,7 +32,6 @@ public sealed class TestApp : IAsyncDisposable
         Kind = kind;
         Anonymous = app.GetTestClient();
         Admin = app.GetTestClient();
-        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKeyValue);
     }
 
     public DbKind Kind { get; }
@@ -54,7 +54,8 @@ public sealed class TestApp : IAsyncDisposable
         var values = new Dictionary<string, string?>
         {
             ["Fundament:DataDirectory"] = dataDirectory,
-            ["Fundament:AdminKey"] = AdminKeyValue,
+            ["Fundament:SuperuserEmail"] = SuperuserEmail,
+            ["Fundament:SuperuserPassword"] = SuperuserPassword,
             ["Fundament:SqliteFullSync"] = "false",
         };
         if (kind == DbKind.Postgres)
@@ -84,10 +85,29 @@ public sealed class TestApp : IAsyncDisposable
         var app = builder.Build();
         app.MapFundament();
         await app.StartAsync();
-        return new TestApp(app, dataDirectory, kind, ownsDirectory);
+        var testApp = new TestApp(app, dataDirectory, kind, ownsDirectory);
+        testApp.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await testApp.SignInAsync("/api/admin/auth/login", SuperuserEmail, SuperuserPassword));
+        return testApp;
     }
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>Signs in and returns the access token.</summary>
+    public async Task<string> SignInAsync(string path, string email, string password)
+    {
+        using var response = await Anonymous.PostAsJsonAsync(path, new { email, password });
+        var json = await response.ReadJsonAsync();
+        Assert.True(response.IsSuccessStatusCode, $"sign-in failed: {(int)response.StatusCode} {json}");
+        return json.GetProperty("data").GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>A client signed in with the given token.</summary>
+    public HttpClient ClientWithToken(string accessToken)
+    {
+        var client = _app.GetTestClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return client;
+    }
 
     /// <summary>Creates a collection from JSON text as a superuser and asserts it worked.</summary>
     public async Task CreateCollectionAsync(string json)

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Fundament.Http;
+
+public enum CallerKind
+{
+    Anonymous,
+    Superuser,
+    User,
+    ApiKey,
+}
+
+/// <summary>
+/// Who is making a request, as authentication resolved it. Superusers pass every access rule;
+/// everyone else is held to the collection's rules, which read <see cref="Auth"/> as <c>@request.auth.*</c>.
+/// </summary>
+public sealed record Caller
+{
+    private static readonly object ItemKey = new();
+
+    public static readonly Caller Anonymous = new() { Kind = CallerKind.Anonymous };
+
+    /// <summary>The server itself (seeding, migrations): a superuser without an account.</summary>
+    public static readonly Caller System = new() { Kind = CallerKind.Superuser, Id = "system" };
+
+    public CallerKind Kind { get; init; }
+
+    /// <summary>The superuser's, user's or API key's id.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>For users: the auth collection they belong to.</summary>
+    public string? Collection { get; init; }
+
+    /// <summary>For users: their record's fields by name (canonical stored values).</summary>
+    public IReadOnlyDictionary<string, object?>? Auth { get; init; }
+
+    public bool IsSuperuser => Kind == CallerKind.Superuser;
+
+    public bool IsAnonymous => Kind == CallerKind.Anonymous;
+
+    /// <summary>A stable identity for scoping per-caller state such as idempotency keys.</summary>
+    public string Scope => Kind == CallerKind.Anonymous ? "anonymous" : $"{Kind}:{Collection}:{Id}";
+
+    /// <summary>The caller authentication attached to this request (anonymous when none did).</summary>
+    public static Caller Of(HttpContext context) =>
+        context.Items.TryGetValue(ItemKey, out var caller) && caller is Caller found ? found : Anonymous;
+
+    public void AttachTo(HttpContext context) => context.Items[ItemKey] = this;
+}

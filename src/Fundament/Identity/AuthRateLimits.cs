@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Fundament.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fundament.Identity;
+
+/// <summary>
+/// Holds off credential guessing: a per-IP request budget on the auth routes, and per-account
+/// slow-down after repeated failed sign-ins. Rejections are 429 with Retry-After, in the envelope
+/// (ASP.NET Core's limiter would answer 503 unless told otherwise).
+/// </summary>
+public sealed class AuthRateLimits(TimeProvider clock)
+{
+    public const string Policy = "auth";
+    public const int FreeFailures = 5;
+    public static readonly TimeSpan MaxLockout = TimeSpan.FromMinutes(15);
+
+    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset LockedUntil)> _accounts = new(StringComparer.Ordinal);
+
+    public static IServiceCollection AddAuthRateLimits(IServiceCollection services, FundamentOptions options)
+    {
+        services.AddSingleton<AuthRateLimits>();
+        return services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(Policy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AuthRequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            limiter.OnRejected = (context, _) =>
+            {
+                int seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? (int)Math.Ceiling(retry.TotalSeconds) : 60;
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                return new ValueTask(ApiErrorResult.WriteAsync(context.HttpContext,
+                    new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests; try again later")));
+            };
+        });
+    }
+
+    /// <summary>How long the account must wait before another attempt, or null when it may try now.</summary>
+    public TimeSpan? Lockout(string account)
+    {
+        if (_accounts.TryGetValue(Key(account), out var state) && state.LockedUntil > clock.GetUtcNow())
+        {
+            return state.LockedUntil - clock.GetUtcNow();
+        }
+
+        return null;
+    }
+
+    /// <summary>Records a failed attempt; after <see cref="FreeFailures"/> each failure doubles the wait.</summary>
+    public void Failed(string account)
+    {
+        _accounts.AddOrUpdate(Key(account), _ => (1, DateTimeOffset.MinValue), (_, state) =>
+        {
+            int failures = state.Failures + 1;
+            var wait = failures <= FreeFailures
+                ? TimeSpan.Zero
+                : TimeSpan.FromSeconds(Math.Min(MaxLockout.TotalSeconds, Math.Pow(2, failures - FreeFailures)));
+            return (failures, clock.GetUtcNow() + wait);
+        });
+    }
+
+    public void Succeeded(string account) => _accounts.TryRemove(Key(account), out _);
+
+    public static ApiError TooMany(HttpContext context, TimeSpan wait)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many failed sign-in attempts; try again later");
+    }
+
+    private static string Key(string account) => account.Trim().ToLowerInvariant();
+}

@@ -1,0 +1,80 @@
+using Fundament.Collections;
+using Fundament.Data;
+using Fundament.Http;
+using Fundament.Identity.Tokens;
+using Fundament.Records;
+using Microsoft.AspNetCore.Http;
+
+namespace Fundament.Identity;
+
+/// <summary>
+/// Resolves the caller of every request from <c>Authorization: Bearer &lt;access token&gt;</c>: a superuser
+/// or a user of an auth collection, looked up on each request so that a deleted account stops
+/// working at once. No credentials means anonymous; credentials that do not check out are a 401,
+/// never silently anonymous.
+/// </summary>
+public sealed class Authentication(RequestDelegate next, AccessTokens tokens, SuperuserStore superusers, Database database, SchemaRegistry schemas)
+{
+    /// <summary>The header API keys travel in (besides <c>Authorization: Bearer</c>).</summary>
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        string? credential = Credential(context.Request);
+        if (credential is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var caller = await ResolveAsync(credential, context.RequestAborted);
+        if (caller is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"fundament\", error=\"invalid_token\"";
+            await ApiErrorResult.WriteAsync(context, ApiError.Unauthorized("The access token is invalid or has expired"));
+            return;
+        }
+
+        caller.AttachTo(context);
+        await next(context);
+    }
+
+    private static string? Credential(HttpRequest request)
+    {
+        string authorization = request.Headers.Authorization.ToString();
+        if (authorization.Length == 0)
+        {
+            // API keys are not issued yet, so a key presented here cannot be valid.
+            return request.Headers.ContainsKey(ApiKeyHeader) ? string.Empty : null;
+        }
+
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : string.Empty;
+    }
+
+    private async Task<Caller?> ResolveAsync(string credential, CancellationToken cancellationToken)
+    {
+        if (!tokens.TryValidate(credential, out var claims))
+        {
+            return null;
+        }
+
+        if (claims.Collection == IdentityTables.SuperusersCollection)
+        {
+            return await superusers.FindByIdAsync(claims.Subject, cancellationToken) is { } superuser
+                ? new Caller { Kind = CallerKind.Superuser, Id = superuser.Id, Collection = IdentityTables.SuperusersCollection }
+                : null;
+        }
+
+        if (schemas.Current.Find(claims.Collection) is not { IsAuth: true } collection || !Toolkit.Uuids.TryNormalize(claims.Subject, out var id))
+        {
+            return null;
+        }
+
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        var (record, _) = await RecordStore.FindAsync(connection, null, database.Dialect, collection, id, null, Rules.RuleContext.Anonymous,
+            DeletedMode.Exclude, cancellationToken: cancellationToken);
+        return record is null
+            ? null
+            : new Caller { Kind = CallerKind.User, Id = record.Id, Collection = collection.Name, Auth = record.ToDictionary() };
+    }
+}

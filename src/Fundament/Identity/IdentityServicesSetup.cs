@@ -1,0 +1,36 @@
+using Fundament.Identity.Tokens;
+using Fundament.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Fundament.Identity;
+
+public static class IdentityServicesSetup
+{
+    /// <summary>Registers superusers, signing keys, access and refresh tokens, and the first-run superuser.</summary>
+    public static IHostApplicationBuilder AddIdentity(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(IdentityTables.Create);
+        builder.Services.AddSingleton(sp => SigningKeyStore.Open(sp.GetRequiredService<FundamentOptions>().DataDirectory, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<FundamentOptions>();
+            return new AccessTokenOptions
+            {
+                Issuer = options.TokenIssuer,
+                Audience = options.TokenAudience,
+                Lifetime = TimeSpan.FromMinutes(options.AccessTokenMinutes),
+            };
+        });
+        builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddSingleton<SuperuserStore>();
+        builder.Services.AddSingleton<RefreshTokens>();
+        builder.Services.AddSingleton<IdentityServices>();
+        builder.Services.AddHostedService<SuperuserBootstrap>();
+        var options = builder.Configuration.GetSection(FundamentOptions.Section).Get<FundamentOptions>() ?? new FundamentOptions();
+        AuthRateLimits.AddAuthRateLimits(builder.Services, options);
+        builder.Services.AddFundamentCors(options);
+        return builder;
+    }
+}
