@@ -4,6 +4,7 @@
   report.py parse --target T --workload W --connections C --hwm-kb K WRK_OUTPUT   -> one JSON line
   report.py seed --target T SEED_JSON                                             -> one JSON line
   report.py line < JSON_LINE                                                      -> one human line
+  report.py cpu --cpus 1 PID...                                                  -> a CPU-time snapshot
   report.py render --results FILE --out RESULTS.md|- --started ... --command ...  -> the table
 
 wrk output must contain the BENCH_JSON line printed by bench/wrk/common.lua's done().
@@ -29,6 +30,46 @@ P99_TARGET = 2.0
 MARKER = "<!-- runs, newest first; bench/run.sh inserts below this line -->"
 
 
+def cpu(args):
+    """Busy and total jiffies of the server's CPUs, and the jiffies used by PID and its descendants."""
+    first, _, last = args.cpus.partition("-")
+    wanted = {f"cpu{n}" for n in range(int(first), int(last or first) + 1)}
+    busy = total = 0
+    with open("/proc/stat", encoding="utf-8") as f:
+        for row in f:
+            parts = row.split()
+            if parts[0] in wanted:
+                values = [int(v) for v in parts[1:9]]
+                total += sum(values)
+                busy += sum(values) - values[3] - values[4]  # minus idle and iowait
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+            except (OSError, IndexError, ValueError):
+                pass
+    owned, roots = 0, {int(p) for p in args.pids}
+    for pid, (ppid, used) in stats.items():
+        node, seen = pid, 0
+        while node and node not in roots and seen < 64:
+            node, seen = stats.get(node, (0, 0))[0], seen + 1
+        if node in roots:
+            owned += used
+    print(f"{busy},{total},{owned}")
+
+
+def other_cpu(before, after):
+    """Percent of the server CPUs used by processes that are not the server (noise from the machine)."""
+    if not before or not after:
+        return None
+    b, a = [int(v) for v in before.split(",")], [int(v) for v in after.split(",")]
+    total = a[1] - b[1]
+    return max(0.0, 100.0 * ((a[0] - b[0]) - (a[2] - b[2])) / total) if total > 0 else None
+
+
 def parse(args):
     with open(args.wrk_output, encoding="utf-8", errors="replace") as f:
         lines = [line for line in f if line.startswith("BENCH_JSON ")]
@@ -50,6 +91,7 @@ def parse(args):
         "non2xx": errors["status"],
         "socket_errors": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
         "peak_rss_mb": int(args.hwm_kb) / 1024 if args.hwm_kb else None,
+        "other_cpu_pct": other_cpu(args.cpu_before, args.cpu_after),
     }
     print(json.dumps(result))
 
@@ -64,7 +106,11 @@ def line(_):
     r = json.loads(sys.stdin.readline())
     print(f"   {r['target']:<9} {r['workload']:<7} c={r['connections']:<4} {r['rps']:>9.0f} req/s  "
           f"p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['non2xx']}/{r['socket_errors']}  "
-          f"peak {r['peak_rss_mb']:.0f} MB", file=sys.stderr)
+          f"peak {r['peak_rss_mb']:.0f} MB  other CPU {fmt_pct(r.get('other_cpu_pct'))}", file=sys.stderr)
+
+
+def fmt_pct(value):
+    return "–" if value is None else f"{value:.0f}%"
 
 
 def machine(args):
@@ -88,6 +134,8 @@ def machine(args):
         f"OS: {platform.system()} {platform.release()}; .NET SDK {run('dotnet', '--version')}; "
         f"{wrk[0].split(' [')[0] if wrk else 'wrk'}" + (f"; {args.postgres}" if args.postgres else ""),
         f"Pinning: {args.pinning}",
+        f"Load average at the end (1/5/15 min): {' '.join(open('/proc/loadavg', encoding='utf-8').read().split()[:3])}"
+        + (f"; at the start: {args.load_start}" if args.load_start else ""),
     ]
 
 
@@ -106,8 +154,8 @@ def render(args):
         out.append(f"- Seeding {s['target']}: {s['records']} records via POST /api/batch (100 per batch) in "
                    f"{s['seconds']} s ({s['records_per_s']} records/s); (a) response body {s['sample_bytes']} bytes")
     out += ["", "| target | workload | conns | req/s | p50 ms | p99 ms | errors non-2xx / socket | peak RSS MB "
-                "| req/s ÷ ceiling | p99 ÷ ceiling |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| req/s ÷ ceiling | p99 ÷ ceiling | other CPU |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
     def key(r):
         target_rank = {"ceiling": 0, "sqlite": 1, "postgres": 2}.get(r["target"], 3)
@@ -120,7 +168,8 @@ def render(args):
         name = "ceiling: bare endpoint, same body" if r["target"] == "ceiling" else WORKLOADS[r["workload"]]
         peak = f"{r['peak_rss_mb']:.0f}" if r["peak_rss_mb"] is not None else "–"
         out.append(f"| {r['target']} | {name} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
-                   f"{r['p99_ms']:.2f} | {r['non2xx']} / {r['socket_errors']} | {peak} | {rps_ratio} | {p99_ratio} |")
+                   f"{r['p99_ms']:.2f} | {r['non2xx']} / {r['socket_errors']} | {peak} | {rps_ratio} | {p99_ratio} | "
+                   f"{fmt_pct(r.get('other_cpu_pct'))} |")
 
     checks = []
     c32 = ceiling.get(32)
@@ -144,7 +193,8 @@ def render(args):
               "top of the list below; older runs stay as history. Ratios are to the ceiling (a bare ASP.NET Core "
               "endpoint returning a fixed body of the same size as (a)'s response) at the same connection count, "
               "measured in the same run. Peak RSS is the server's VmHWM, reset before each workload (PostgreSQL's "
-              "own memory is not included).\n\n" + MARKER + "\n")
+              "own memory is not included). \"other CPU\" is the share of the server's CPU used by processes outside the "
+              "benchmark during that row (other work on the machine); rows with a high figure are noisy.\n\n" + MARKER + "\n")
     existing = open(args.out, encoding="utf-8").read() if os.path.exists(args.out) else header
     if MARKER not in existing:
         existing = header + existing
@@ -162,6 +212,8 @@ def main():
     p.add_argument("--workload", required=True, choices=ORDER)
     p.add_argument("--connections", required=True, type=int)
     p.add_argument("--hwm-kb", default="")
+    p.add_argument("--cpu-before", default="")
+    p.add_argument("--cpu-after", default="")
     p.add_argument("wrk_output")
     p.set_defaults(func=parse)
     s = sub.add_parser("seed")
@@ -169,8 +221,12 @@ def main():
     s.add_argument("seed_json")
     s.set_defaults(func=seed)
     sub.add_parser("line").set_defaults(func=line)
+    c = sub.add_parser("cpu")
+    c.add_argument("--cpus", required=True)
+    c.add_argument("pids", nargs="+")
+    c.set_defaults(func=cpu)
     r = sub.add_parser("render")
-    for name in ("--results", "--out", "--started", "--command", "--duration", "--pinning", "--postgres", "--records"):
+    for name in ("--results", "--out", "--started", "--command", "--duration", "--pinning", "--postgres", "--records", "--load-start"):
         r.add_argument(name, default="")
     r.set_defaults(func=render)
     args = parser.parse_args()

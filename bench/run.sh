@@ -6,7 +6,7 @@
 #   bench/run.sh            full run (about 12 minutes on 2 cores)
 #   bench/run.sh --quick    3 s per workload (BENCH_DURATION=3s), nothing written to RESULTS.md
 #
-# Settings (environment): BENCH_DURATION (10s), BENCH_WARMUP (3s), BENCH_CONNECTIONS ("32 256"),
+# Settings (environment): BENCH_DURATION (10s), BENCH_WARMUP (5s), BENCH_CONNECTIONS ("32 256"),
 # BENCH_DATABASES ("sqlite postgres"), BENCH_WORKLOADS ("get list create mixed owned"),
 # BENCH_RECORDS (10000), BENCH_WRK_THREADS (1), BENCH_RESULTS (bench/RESULTS.md; "-" = do not write),
 # BENCH_KEEP=1 keeps the temporary directory (logs, wrk output) for inspection.
@@ -20,7 +20,7 @@ if [ "${1:-}" = "--quick" ]; then
 fi
 
 DURATION="${BENCH_DURATION:-$([ "$quick" = 1 ] && echo 3s || echo 10s)}"
-WARMUP="${BENCH_WARMUP:-$([ "$quick" = 1 ] && echo 1s || echo 3s)}"
+WARMUP="${BENCH_WARMUP:-$([ "$quick" = 1 ] && echo 1s || echo 5s)}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32 256}"
 DATABASES="${BENCH_DATABASES:-sqlite postgres}"
 WORKLOADS="${BENCH_WORKLOADS:-get list create mixed owned}"
@@ -66,6 +66,7 @@ if command -v taskset >/dev/null && [ "$cpus" -ge 2 ]; then
 else
   load_pin=()
   server_pin=()
+  server_cpus="0-$((cpus - 1))"
   pinning="none (taskset missing or 1 CPU)"
 fi
 
@@ -99,18 +100,30 @@ stop_server() { # PID
   pids=("${kept[@]+"${kept[@]}"}")
 }
 
+# CPU time of the server's CPUs and of the server-side processes (Fundament or the ceiling, and
+# PostgreSQL's postmaster with its backends), to tell how much other work on the machine interfered.
+cpu_snapshot() { # PID
+  local roots=("$1")
+  if [ -f "$work/pg/data/postmaster.pid" ]; then
+    roots+=("$(head -n 1 "$work/pg/data/postmaster.pid")")
+  fi
+  python3 "$bench/report.py" cpu --cpus "$server_cpus" "${roots[@]}"
+}
+
 # One wrk run: resets the server's peak-RSS counter first (clear_refs 5), reads VmHWM after.
 measure() { # TARGET WORKLOAD CONNECTIONS PORT PID SCRIPT
   local target="$1" workload="$2" conns="$3" port="$4" pid="$5" script="$6"
-  local out="$work/wrk-$target-$workload-$conns.txt"
+  local out="$work/wrk-$target-$workload-$conns.txt" before after
   echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true
+  before="$(cpu_snapshot "$pid")"
   BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" "${load_pin[@]}" \
     wrk -t"$WRK_THREADS" -c"$conns" -d"$DURATION" --timeout 5s -s "$bench/wrk/$script" "http://127.0.0.1:$port" > "$out" 2>&1 \
     || { echo "bench: wrk failed:" >&2; cat "$out" >&2; exit 1; }
+  after="$(cpu_snapshot "$pid")"
   local hwm
   hwm="$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")"
   python3 "$bench/report.py" parse --target "$target" --workload "$workload" --connections "$conns" \
-    --hwm-kb "$hwm" "$out" >> "$results"
+    --hwm-kb "$hwm" --cpu-before "$before" --cpu-after "$after" "$out" >> "$results"
   tail -n 1 "$results" | python3 "$bench/report.py" line
 }
 
@@ -216,6 +229,7 @@ dll="$root/src/Fundament.Server/bin/Release/net10.0/Fundament.Server.dll"
 ceiling="$bench/Ceiling/bin/Release/net10.0/Ceiling.dll"
 
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 pg_version=""
 first=1
 for db in $DATABASES; do
@@ -233,4 +247,5 @@ for var in BENCH_DURATION BENCH_WARMUP BENCH_CONNECTIONS BENCH_DATABASES BENCH_W
   fi
 done
 python3 "$bench/report.py" render --results "$results" --out "$RESULTS" --started "$started" \
-  --command "$command_line" --duration "$DURATION" --pinning "$pinning" --postgres "$pg_version" --records "$RECORDS"
+  --command "$command_line" --duration "$DURATION" --pinning "$pinning" --postgres "$pg_version" --records "$RECORDS" \
+  --load-start "$load_start"
