@@ -7,7 +7,7 @@
 #   bench/run.sh --quick    3 s per workload (BENCH_DURATION=3s), nothing written to RESULTS.md
 #
 # Settings (environment): BENCH_DURATION (10s), BENCH_WARMUP (5s), BENCH_CONNECTIONS ("32 256"),
-# BENCH_DATABASES ("sqlite postgres"), BENCH_WORKLOADS ("get list create mixed owned"),
+# BENCH_DATABASES ("sqlite postgres"), BENCH_WORKLOADS ("get list owned create mixed"; reads run before writes),
 # BENCH_RECORDS (10000), BENCH_WRK_THREADS (1), BENCH_RESULTS (bench/RESULTS.md; "-" = do not write),
 # BENCH_KEEP=1 keeps the temporary directory (logs, wrk output) for inspection.
 set -euo pipefail
@@ -23,7 +23,7 @@ DURATION="${BENCH_DURATION:-$([ "$quick" = 1 ] && echo 3s || echo 10s)}"
 WARMUP="${BENCH_WARMUP:-$([ "$quick" = 1 ] && echo 1s || echo 5s)}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32 256}"
 DATABASES="${BENCH_DATABASES:-sqlite postgres}"
-WORKLOADS="${BENCH_WORKLOADS:-get list create mixed owned}"
+WORKLOADS="${BENCH_WORKLOADS:-get list owned create mixed}"
 RECORDS="${BENCH_RECORDS:-10000}"
 WRK_THREADS="${BENCH_WRK_THREADS:-1}"
 RESULTS="${BENCH_RESULTS:-$([ "$quick" = 1 ] && echo - || echo "$bench/RESULTS.md")}"
@@ -194,8 +194,14 @@ run_fundament() { # sqlite|postgres
   echo "   seeded: $(cat "$work/seed-$db.json")" >&2
   python3 "$bench/report.py" seed --target "$db" "$work/seed-$db.json" >> "$results"
   [ -f "$work/sample.json" ] || cp "$work/sample-$db.json" "$work/sample.json"
-  warm_up "$port" get.lua list.lua mixed.lua
+  # Reads warm up and run first, on exactly the seeded rows; writes (which add rows) come last.
+  warm_up "$port" get.lua list.lua owned.lua
+  local warmed_writes=0
   for workload in $WORKLOADS; do
+    if [ "$warmed_writes" = 0 ] && { [ "$workload" = create ] || [ "$workload" = mixed ]; }; then
+      warm_up "$port" create.lua
+      warmed_writes=1
+    fi
     for conns in $CONNECTIONS; do
       measure "$db" "$workload" "$conns" "$port" "$pid" "$(script_for "$workload")"
     done
