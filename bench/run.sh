@@ -3,10 +3,10 @@
 # 10,000 posts, drives each workload with wrk from a separate process for a bounded time, measures a
 # bare ASP.NET Core endpoint (bench/Ceiling) the same way, and writes the table to bench/RESULTS.md.
 #
-#   bench/run.sh            full run (about 12 minutes on 2 cores)
+#   bench/run.sh            full run (about 9 minutes on 2 cores)
 #   bench/run.sh --quick    3 s per workload (BENCH_DURATION=3s), nothing written to RESULTS.md
 #
-# Settings (environment): BENCH_DURATION (10s), BENCH_WARMUP (5s), BENCH_CONNECTIONS ("32 256"),
+# Settings (environment): BENCH_DURATION (10s), BENCH_WARMUP (10s), BENCH_CONNECTIONS ("32 256"),
 # BENCH_DATABASES ("sqlite postgres"), BENCH_WORKLOADS ("get list owned create mixed"; reads run before writes),
 # BENCH_RECORDS (10000), BENCH_WRK_THREADS (1), BENCH_RESULTS (bench/RESULTS.md; "-" = do not write),
 # BENCH_KEEP=1 keeps the temporary directory (logs, wrk output) for inspection.
@@ -20,7 +20,7 @@ if [ "${1:-}" = "--quick" ]; then
 fi
 
 DURATION="${BENCH_DURATION:-$([ "$quick" = 1 ] && echo 3s || echo 10s)}"
-WARMUP="${BENCH_WARMUP:-$([ "$quick" = 1 ] && echo 1s || echo 5s)}"
+WARMUP="${BENCH_WARMUP:-$([ "$quick" = 1 ] && echo 1s || echo 10s)}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32 256}"
 DATABASES="${BENCH_DATABASES:-sqlite postgres}"
 WORKLOADS="${BENCH_WORKLOADS:-get list owned create mixed}"
