@@ -27,7 +27,8 @@ WORKLOADS="${BENCH_WORKLOADS:-get list owned create mixed}"
 RECORDS="${BENCH_RECORDS:-10000}"
 WRK_THREADS="${BENCH_WRK_THREADS:-1}"
 RESULTS="${BENCH_RESULTS:-$([ "$quick" = 1 ] && echo - || echo "$bench/RESULTS.md")}"
-ADMIN_KEY="fsk_bench_$(date +%s)_$$"
+SUPERUSER_EMAIL="bench@example.com"
+SUPERUSER_PASSWORD="bench-password-$(date +%s)-$$"
 
 for tool in wrk curl python3 dotnet; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required (wrk: apt-get install -y wrk)" >&2; exit 1; }
@@ -184,12 +185,12 @@ run_fundament() { # sqlite|postgres
     args=(--db "postgres://postgres@127.0.0.1:$pg_port/bench")
   fi
   echo "== Fundament on $db (port $port)" >&2
-  FUNDAMENT_ADMIN_KEY="$ADMIN_KEY" "${server_pin[@]}" dotnet "$dll" serve --http "127.0.0.1:$port" --dir "$dir" "${args[@]}" \
+  FUNDAMENT_SUPERUSER_EMAIL="$SUPERUSER_EMAIL" FUNDAMENT_SUPERUSER_PASSWORD="$SUPERUSER_PASSWORD" "${server_pin[@]}" dotnet "$dll" serve --http "127.0.0.1:$port" --dir "$dir" "${args[@]}" \
     > "$work/server-$db.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   wait_for "http://127.0.0.1:$port/api/health/ready" "$pid" "$work/server-$db.log"
-  python3 "$bench/seed.py" "http://127.0.0.1:$port" "$ADMIN_KEY" "$RECORDS" "$work/ids.txt" "$work/sample-$db.json" \
+  python3 "$bench/seed.py" "http://127.0.0.1:$port" "$SUPERUSER_EMAIL:$SUPERUSER_PASSWORD" "$RECORDS" "$work/ids.txt" "$work/sample-$db.json" \
     > "$work/seed-$db.json"
   echo "   seeded: $(cat "$work/seed-$db.json")" >&2
   python3 "$bench/report.py" seed --target "$db" "$work/seed-$db.json" >> "$results"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Creates the `posts` collection and seeds it with deterministic records through POST /api/batch.
 
-Usage: seed.py BASE_URL ADMIN_KEY COUNT IDS_FILE SAMPLE_FILE
+Usage: seed.py BASE_URL SUPERUSER_EMAIL:PASSWORD COUNT IDS_FILE SAMPLE_FILE
+Signs in as the superuser (POST /api/admin/auth/login) for the schema change and the batches.
 Writes every created id (one a line) to IDS_FILE and the exact body of GET /api/posts/{first id}
 to SAMPLE_FILE (the ceiling serves a body of that size). Prints one JSON line with the timings.
 """
@@ -43,7 +44,10 @@ def call(base, key, method, path, payload=None):
 
 
 def main():
-    base, key, count, ids_file, sample_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+    base, credentials, count, ids_file, sample_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+    email, password = credentials.split(":", 1)
+    login = json.loads(call(base, None, "POST", "/api/admin/auth/login", {"email": email, "password": password}))
+    key = login["data"]["accessToken"]
     call(base, key, "POST", "/api/collections", COLLECTION)
     ids = []
     started = time.monotonic()
