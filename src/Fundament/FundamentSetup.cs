@@ -67,6 +67,7 @@ public static class FundamentSetup
     {
         app.MapHealth();
         app.MapAuth();
+        app.MapKeys();
         app.MapCollections();
         app.MapRecords();
         app.MapOpenApiDocs();

@@ -142,7 +142,7 @@ public static class CollectionsEndpoints
 
     private static ApiError? RequireSuperuser(HttpContext http) => Caller.Of(http) switch
     {
-        { IsSuperuser: true } => null,
+        { CanManageSchema: true } => null,
         { IsAnonymous: true } => ApiError.Unauthorized("Collections are managed by superusers; sign in at /api/admin/auth/login"),
         _ => ApiError.Forbidden("Only superusers can manage collections"),
     };

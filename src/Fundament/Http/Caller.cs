@@ -2,6 +2,14 @@ using Microsoft.AspNetCore.Http;
 
 namespace Fundament.Http;
 
+/// <summary>The scopes an API key can carry.</summary>
+public static class ApiScopes
+{
+    public const string Read = "read";
+    public const string Write = "write";
+    public const string Admin = "admin";
+}
+
 public enum CallerKind
 {
     Anonymous,
@@ -34,7 +42,32 @@ public sealed record Caller
     /// <summary>For users: their record's fields by name (canonical stored values).</summary>
     public IReadOnlyDictionary<string, object?>? Auth { get; init; }
 
+    /// <summary>Set when the caller authenticated with an API key: the key's id.</summary>
+    public string? ApiKeyId { get; init; }
+
+    /// <summary>What an API key may do; null (access tokens) means everything the account may do.</summary>
+    public IReadOnlySet<string>? Scopes { get; init; }
+
     public bool IsSuperuser => Kind == CallerKind.Superuser;
+
+    /// <summary>
+    /// True when the caller's scopes allow reading (or writing) records of <paramref name="collection"/>:
+    /// <c>read</c>/<c>write</c> for every collection, <c>{collection}:read</c>/<c>{collection}:write</c> for one,
+    /// <c>admin</c> for everything.
+    /// </summary>
+    public bool Allows(string collection, bool write)
+    {
+        if (Scopes is null || Scopes.Contains(ApiScopes.Admin))
+        {
+            return true;
+        }
+
+        string action = write ? ApiScopes.Write : ApiScopes.Read;
+        return Scopes.Contains(action) || Scopes.Contains(collection + ":" + action);
+    }
+
+    /// <summary>True for superusers signed in with a token, and for their API keys with the <c>admin</c> scope.</summary>
+    public bool CanManageSchema => IsSuperuser && (Scopes is null || Scopes.Contains(ApiScopes.Admin));
 
     public bool IsAnonymous => Kind == CallerKind.Anonymous;
 

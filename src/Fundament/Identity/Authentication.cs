@@ -8,12 +8,12 @@ using Microsoft.AspNetCore.Http;
 namespace Fundament.Identity;
 
 /// <summary>
-/// Resolves the caller of every request from <c>Authorization: Bearer &lt;access token&gt;</c>: a superuser
-/// or a user of an auth collection, looked up on each request so that a deleted account stops
+/// Resolves the caller of every request from <c>Authorization: Bearer &lt;access token or API key&gt;</c>
+/// (or <c>X-Api-Key</c>): a superuser or a user of an auth collection, narrowed to the key's scopes, looked up on each request so that a deleted account stops
 /// working at once. No credentials means anonymous; credentials that do not check out are a 401,
 /// never silently anonymous.
 /// </summary>
-public sealed class Authentication(RequestDelegate next, AccessTokens tokens, SuperuserStore superusers, Database database, SchemaRegistry schemas)
+public sealed class Authentication(RequestDelegate next, AccessTokens tokens, ApiKeyStore apiKeys, SuperuserStore superusers, Database database, SchemaRegistry schemas)
 {
     /// <summary>The header API keys travel in (besides <c>Authorization: Bearer</c>).</summary>
     public const string ApiKeyHeader = "X-Api-Key";
@@ -44,8 +44,7 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Su
         string authorization = request.Headers.Authorization.ToString();
         if (authorization.Length == 0)
         {
-            // API keys are not issued yet, so a key presented here cannot be valid.
-            return request.Headers.ContainsKey(ApiKeyHeader) ? string.Empty : null;
+            return request.Headers.TryGetValue(ApiKeyHeader, out var key) ? key.ToString().Trim() : null;
         }
 
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : string.Empty;
@@ -53,19 +52,29 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Su
 
     private async Task<Caller?> ResolveAsync(string credential, CancellationToken cancellationToken)
     {
-        if (!tokens.TryValidate(credential, out var claims))
+        if (credential.StartsWith(ApiKeyStore.Prefix, StringComparison.Ordinal))
         {
-            return null;
+            var key = await apiKeys.VerifyAsync(credential, cancellationToken);
+            var owner = key is null ? null : await OwnerAsync(new TokenSubject(key.OwnerCollection, key.OwnerId), cancellationToken);
+            return owner is null ? null : owner with { ApiKeyId = key!.Id, Scopes = key.Scopes.ToHashSet(StringComparer.Ordinal) };
         }
 
-        if (claims.Collection == IdentityTables.SuperusersCollection)
+        return tokens.TryValidate(credential, out var claims)
+            ? await OwnerAsync(new TokenSubject(claims.Collection, claims.Subject), cancellationToken)
+            : null;
+    }
+
+    /// <summary>The account a token or key stands for, as it is now; null when it no longer exists.</summary>
+    private async Task<Caller?> OwnerAsync(TokenSubject subject, CancellationToken cancellationToken)
+    {
+        if (subject.Collection == IdentityTables.SuperusersCollection)
         {
-            return await superusers.FindByIdAsync(claims.Subject, cancellationToken) is { } superuser
+            return await superusers.FindByIdAsync(subject.Id, cancellationToken) is { } superuser
                 ? new Caller { Kind = CallerKind.Superuser, Id = superuser.Id, Collection = IdentityTables.SuperusersCollection }
                 : null;
         }
 
-        if (schemas.Current.Find(claims.Collection) is not { IsAuth: true } collection || !Toolkit.Uuids.TryNormalize(claims.Subject, out var id))
+        if (schemas.Current.Find(subject.Collection) is not { IsAuth: true } collection || !Toolkit.Uuids.TryNormalize(subject.Id, out var id))
         {
             return null;
         }

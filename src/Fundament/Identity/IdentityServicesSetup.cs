@@ -1,5 +1,5 @@
-using Fundament.Identity.Tokens;
 using Fundament.Http;
+using Fundament.Identity.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +25,8 @@ public static class IdentityServicesSetup
         });
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<SuperuserStore>();
+        builder.Services.AddSingleton(ApiKeyStore.Migration);
+        builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<RefreshTokens>();
         builder.Services.AddSingleton<IdentityServices>();
         builder.Services.AddHostedService<SuperuserBootstrap>();

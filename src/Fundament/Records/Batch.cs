@@ -49,6 +49,11 @@ public static class Batch
                     return Failed(i, ApiError.NotFound($"Collection '{operation.Collection}' not found")).ToResult();
                 }
 
+                if (!caller.Allows(collection.Name, write: true))
+                {
+                    return Failed(i, ApiError.Forbidden($"The API key has no scope to write '{collection.Name}'")).ToResult();
+                }
+
                 var opContext = context with { Method = operation.Method };
                 var outcome = operation switch
                 {

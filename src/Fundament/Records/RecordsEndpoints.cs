@@ -161,9 +161,15 @@ public sealed class RecordServices(Database database, SchemaRegistry schemas, Ac
     public Outcome<(Caller Caller, Collection Collection)> Resolve(HttpContext http, string collection, out SchemaSnapshot schema)
     {
         schema = Schemas.Current;
-        return schema.Find(collection) is { } found
-            ? (Caller.Of(http), found)
-            : ApiError.NotFound($"Collection '{collection}' not found");
+        var caller = Caller.Of(http);
+        if (schema.Find(collection) is not { } found)
+        {
+            return ApiError.NotFound($"Collection '{collection}' not found");
+        }
+
+        return caller.Allows(found.Name, write: !HttpMethods.IsGet(http.Request.Method))
+            ? (caller, found)
+            : ApiError.Forbidden($"The API key has no scope to {(HttpMethods.IsGet(http.Request.Method) ? "read" : "write")} '{found.Name}'");
     }
 
     public RuleContext RuleContext(Caller caller, HttpContext http) =>
