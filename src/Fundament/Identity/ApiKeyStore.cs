@@ -24,7 +24,7 @@ public sealed partial class ApiKeyStore(Database database, TimeProvider clock)
 {
     public const string Table = "_api_keys";
     public const string Prefix = "fk_";
-    public const int MaxKeysPerOwner = 100;
+    private const int LookupLength = 12;
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,62}:(read|write)$")]
@@ -116,8 +116,9 @@ public sealed partial class ApiKeyStore(Database database, TimeProvider clock)
             return null;
         }
 
-        int separator = presented.IndexOf('_', Prefix.Length);
-        if (separator < 0)
+        // The lookup part has a fixed length: base64url may itself contain '_', so the separator is found by position.
+        int separator = Prefix.Length + LookupLength;
+        if (presented.Length <= separator + 1 || presented[separator] != '_')
         {
             return null;
         }

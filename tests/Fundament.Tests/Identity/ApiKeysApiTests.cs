@@ -113,6 +113,18 @@ public abstract class ApiKeysApiTests(DbKind kind) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_issued_key_verifies_even_when_its_lookup_part_contains_an_underscore()
+    {
+        var store = _app.Get<Fundament.Identity.ApiKeyStore>();
+        var owner = new Fundament.Identity.TokenSubject("_superusers", "owner");
+        for (int i = 0; i < 64; i++)
+        {
+            var (key, secret) = await store.CreateAsync(owner, "k" + i, ["read"], null, CancellationToken.None);
+            Assert.Equal(key.Id, (await store.VerifyAsync(secret, CancellationToken.None))?.Id);
+        }
+    }
+
+    [Fact]
     public async Task An_admin_key_manages_the_schema_and_a_user_cannot_get_one()
     {
         var admin = await CreateKeyAsync(_app.Admin, new { name = "deploy", scopes = new[] { "admin" }, expiresAt = DateTime.UtcNow.AddDays(1).ToString("O") });
