@@ -30,6 +30,12 @@ public static class IdentityServicesSetup
         builder.Services.AddSingleton<RefreshTokens>();
         builder.Services.AddSingleton<IdentityServices>();
         builder.Services.AddHostedService<SuperuserBootstrap>();
+        builder.Services.AddSingleton(_ =>
+        {
+            var hooks = new Records.RecordHooks();
+            AuthRecordHooks.Register(hooks);
+            return hooks;
+        });
         var options = builder.Configuration.GetSection(FundamentOptions.Section).Get<FundamentOptions>() ?? new FundamentOptions();
         AuthRateLimits.AddAuthRateLimits(builder.Services, options);
         builder.Services.AddFundamentCors(options);

@@ -11,6 +11,8 @@ namespace Fundament.Records;
 /// <summary>Who writes, against which schema, at which instant: shared by every write of one request or batch.</summary>
 public sealed record WriteContext(SchemaSnapshot Schema, Caller Caller, AccessRules Rules, DateTime Now, string Method)
 {
+    public RecordHooks Hooks { get; init; } = RecordHooks.None;
+
     public RuleContext RuleContext(JsonElement? body) =>
         new() { Auth = Caller.Auth, Body = body, Method = Method, Now = Now };
 }
@@ -40,6 +42,12 @@ public static partial class RecordStore
             return missing;
         }
 
+        var write = new RecordWrite(tx, context, collection, null, values);
+        if (await context.Hooks.ValidateAsync(write, cancellationToken) is { } vetoed)
+        {
+            return vetoed;
+        }
+
         var sql = new SqlBuilder(tx.Dialect);
         sql.Append("INSERT INTO ").Identifier(collection.Table).Append(" AS ").Append(Alias).Append(" (");
         TableSync.AppendColumnList(sql, collection);
@@ -52,7 +60,13 @@ public static partial class RecordStore
         sql.Append(')');
         AppendReturning(sql, collection);
         var created = await WriteReturningAsync(tx, collection, sql, cancellationToken);
-        if (!created.IsSuccess || rule.Value is null)
+        if (!created.IsSuccess)
+        {
+            return created;
+        }
+
+        await context.Hooks.WrittenAsync(write with { After = created.Value.Values }, cancellationToken);
+        if (rule.Value is null)
         {
             return created;
         }
@@ -86,6 +100,12 @@ public static partial class RecordStore
             return missing;
         }
 
+        var write = new RecordWrite(tx, context, collection, current.Value.Values, values);
+        if (await context.Hooks.ValidateAsync(write, cancellationToken) is { } vetoed)
+        {
+            return vetoed;
+        }
+
         var sql = new SqlBuilder(tx.Dialect);
         sql.Append("UPDATE ").Identifier(collection.Table).Append(" AS ").Append(Alias).Append(" SET ");
         bool first = true;
@@ -103,7 +123,13 @@ public static partial class RecordStore
 
         sql.Append(" WHERE ").Column(Alias, Collection.IdField).Append(" = ").Parameter(SqlType.Id, current.Value.Id);
         AppendReturning(sql, collection);
-        return await WriteReturningAsync(tx, collection, sql, cancellationToken);
+        var updated = await WriteReturningAsync(tx, collection, sql, cancellationToken);
+        if (updated.IsSuccess)
+        {
+            await context.Hooks.WrittenAsync(write with { After = updated.Value.Values }, cancellationToken);
+        }
+
+        return updated;
     }
 
     /// <summary>

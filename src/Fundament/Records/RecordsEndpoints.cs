@@ -145,7 +145,7 @@ public static class RecordsEndpoints
 }
 
 /// <summary>What record handlers share: the caller, the schema, the database and the rules.</summary>
-public sealed class RecordServices(Database database, SchemaRegistry schemas, AccessRules rules, TimeProvider clock)
+public sealed class RecordServices(Database database, SchemaRegistry schemas, AccessRules rules, RecordHooks hooks, TimeProvider clock)
 {
     public delegate Task<Outcome<Record>> WriteOperation(WriteTransaction tx, WriteContext context, Collection collection, JsonElement body, CancellationToken cancellationToken);
 
@@ -176,7 +176,7 @@ public sealed class RecordServices(Database database, SchemaRegistry schemas, Ac
         new() { Auth = caller.Auth, Method = http.Request.Method, Now = Collections.Fields.Timestamps.Now(Clock) };
 
     public WriteContext WriteContext(Caller caller, SchemaSnapshot schema, string method) =>
-        new(schema, caller, Rules, Collections.Fields.Timestamps.Now(Clock), method);
+        new(schema, caller, Rules, Collections.Fields.Timestamps.Now(Clock), method) { Hooks = hooks };
 
     /// <summary>Runs one write in its own transaction and answers with the written record.</summary>
     public async Task<Results<JsonBytesResult, ApiErrorResult>> WriteAsync(HttpContext http, string collection, bool needsBody, int successStatus,
