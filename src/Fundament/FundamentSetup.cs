@@ -1,5 +1,6 @@
 using Fundament.Collections;
 using Fundament.Data;
+using Fundament.Email;
 using Fundament.Http;
 using Fundament.Identity;
 using Fundament.Migrations;
@@ -43,6 +44,7 @@ public static class FundamentSetup
         builder.Services.AddSingleton(new FilterCache());
         builder.Services.AddSingleton<AccessRules>();
         builder.Services.AddSingleton<RecordServices>();
+        builder.AddEmail();
         builder.AddIdentity();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
@@ -68,6 +70,7 @@ public static class FundamentSetup
         app.MapHealth();
         app.MapAuth();
         app.MapKeys();
+        app.MapAccount();
         app.MapCollections();
         app.MapRecords();
         app.MapOpenApiDocs();

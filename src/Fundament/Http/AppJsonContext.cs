@@ -12,6 +12,7 @@ namespace Fundament.Http;
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(CollectionDefinition))]
 [JsonSerializable(typeof(Envelope<CollectionDefinition>))]
 [JsonSerializable(typeof(Envelope<IReadOnlyList<CollectionDefinition>>))]

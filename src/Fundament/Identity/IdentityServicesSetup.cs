@@ -27,6 +27,10 @@ public static class IdentityServicesSetup
         builder.Services.AddSingleton<SuperuserStore>();
         builder.Services.AddSingleton(ApiKeyStore.Migration);
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton(AccountTokens.Migration);
+        builder.Services.AddSingleton<AccountTokens>();
+        builder.Services.AddSingleton<AccountServices>();
+
         builder.Services.AddSingleton<RefreshTokens>();
         builder.Services.AddSingleton<IdentityServices>();
         builder.Services.AddHostedService<SuperuserBootstrap>();
