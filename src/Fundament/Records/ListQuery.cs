@@ -141,6 +141,16 @@ public sealed record ListQuery
                 return filter.Error;
             }
 
+            // A relation path reads the target's records inside the query, where the target's own view
+            // rule does not apply; until it does, clients may only filter through publicly viewable targets.
+            foreach (var target in caller.IsSuperuser ? Enumerable.Empty<string>() : filter.Value.RelationTargets)
+            {
+                if (schema.Find(target)?.Definition.ViewRule is not "")
+                {
+                    return Invalid("filter", $"cannot filter through relations into '{target}', whose records are not public");
+                }
+            }
+
             result = result with { Filter = filter.Value };
         }
 

@@ -11,12 +11,16 @@ public sealed class CompiledFilter
     private readonly SqlCondition _condition;
     private readonly bool _usesRelations;
 
-    internal CompiledFilter(string expression, SqlCondition condition, bool usesRelations)
+    internal CompiledFilter(string expression, SqlCondition condition, bool usesRelations, IReadOnlySet<string> relationTargets)
     {
+        RelationTargets = relationTargets;
         Expression = expression;
         _condition = condition;
         _usesRelations = usesRelations;
     }
+
+    /// <summary>The collections this filter reads through relation paths (<c>author.name</c> reads <c>users</c>).</summary>
+    public IReadOnlySet<string> RelationTargets { get; }
 
     /// <summary>The source text this filter was compiled from.</summary>
     public string Expression { get; }

@@ -20,6 +20,9 @@ internal sealed class ConditionBinder(Collection collection, SchemaSnapshot sche
 
     public bool UsesRelations { get; private set; }
 
+    /// <summary>The collections the filter reads through relation paths.</summary>
+    public HashSet<string> RelationTargets { get; } = new(StringComparer.Ordinal);
+
     public SqlCondition? Bind(FilterNode node) => node switch
     {
         AndNode and => BindJunction(and.Items, all: true),
@@ -250,6 +253,7 @@ internal sealed class ConditionBinder(Collection collection, SchemaSnapshot sche
                 }
 
                 tables[i] = target.Table;
+                RelationTargets.Add(target.Name);
                 current = target;
             }
 

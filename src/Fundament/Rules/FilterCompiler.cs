@@ -33,6 +33,6 @@ public static class FilterCompiler
         var condition = binder.Bind(node!);
         return condition is null
             ? binder.Error.ToApiError(detailField)
-            : new CompiledFilter(expression!, condition, binder.UsesRelations);
+            : new CompiledFilter(expression!, condition, binder.UsesRelations, binder.RelationTargets);
     }
 }
