@@ -21,6 +21,7 @@ internal static class Cli
         root.Subcommands.Add(Seed());
         root.Subcommands.Add(CollectionsCommand());
         root.Subcommands.Add(SuperuserCommand());
+        root.Subcommands.Add(SigningKeysCommand());
         return root;
     }
 
@@ -205,6 +206,22 @@ internal static class Cli
         command.Subcommands.Add(create);
         command.Subcommands.Add(update);
         command.Subcommands.Add(delete);
+        return command;
+    }
+
+    private static Command SigningKeysCommand()
+    {
+        var command = new Command("signing-keys", "Manage the keys that sign access tokens (<data dir>/keys).");
+        var rotate = new Command("rotate", "Start signing with a new key; tokens signed with the old one stay valid until they expire. A running server picks it up on restart.") { Dir };
+        rotate.SetAction(parse => WithApp(parse, app =>
+        {
+            var keys = app.Services.GetRequiredService<Identity.Tokens.SigningKeyStore>();
+            string previous = keys.Current.Kid;
+            var next = keys.Rotate();
+            Console.WriteLine($"Signing with key {next.Kid}; key {previous} stays valid for verification for {Identity.Tokens.SigningKeyStore.RetiredKeyGrace.TotalHours:0} hours.");
+            return Task.FromResult(0);
+        }));
+        command.Subcommands.Add(rotate);
         return command;
     }
 

@@ -145,6 +145,17 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, missing);
     }
 
+    [Fact]
+    public async Task Signing_keys_rotate_and_keep_the_old_key_for_verification()
+    {
+        var (first, _) = await RunAsync("signing-keys", "rotate");
+        Assert.Equal(0, first);
+        var (second, output) = await RunAsync("signing-keys", "rotate");
+        Assert.Equal(0, second);
+        Assert.Contains("stays valid", output);
+        Assert.True(Directory.GetFiles(Path.Combine(_dir, "keys"), "*.json").Length >= 2);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dir))
