@@ -20,6 +20,7 @@ public sealed class AuthRateLimits(TimeProvider clock)
     public static readonly TimeSpan MaxLockout = TimeSpan.FromMinutes(15);
 
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset LockedUntil)> _accounts = new(StringComparer.Ordinal);
+    private PartitionedRateLimiter<string>? _signUps;
 
     public static IServiceCollection AddAuthRateLimits(IServiceCollection services, FundamentOptions options)
     {
@@ -37,6 +38,28 @@ public sealed class AuthRateLimits(TimeProvider clock)
                     new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests; try again later")));
             };
         });
+    }
+
+    /// <summary>
+    /// Sign-ups (a POST creating a record in an auth collection) share the per-IP budget of the auth
+    /// routes; returns the wait when this IP has used it up.
+    /// </summary>
+    public TimeSpan? SignUpWait(string ip, int perMinute)
+    {
+        var limiter = LazyInitializer.EnsureInitialized(ref _signUps, () => PartitionedRateLimiter.Create<string, string>(key =>
+            RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = perMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            })));
+        using var lease = limiter.AttemptAcquire(ip);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
     }
 
     /// <summary>How long the account must wait before another attempt, or null when it may try now.</summary>

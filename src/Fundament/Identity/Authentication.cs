@@ -13,7 +13,8 @@ namespace Fundament.Identity;
 /// working at once. No credentials means anonymous; credentials that do not check out are a 401,
 /// never silently anonymous.
 /// </summary>
-public sealed class Authentication(RequestDelegate next, AccessTokens tokens, ApiKeyStore apiKeys, SuperuserStore superusers, Database database, SchemaRegistry schemas)
+public sealed class Authentication(RequestDelegate next, AccessTokens tokens, ApiKeyStore apiKeys, SuperuserStore superusers, Database database,
+    SchemaRegistry schemas, AuthRateLimits limits, FundamentOptions options)
 {
     /// <summary>The header API keys travel in (besides <c>Authorization: Bearer</c>).</summary>
     public const string ApiKeyHeader = "X-Api-Key";
@@ -23,6 +24,12 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Ap
         string? credential = Credential(context.Request);
         if (credential is null)
         {
+            if (IsSignUp(context.Request) && limits.SignUpWait(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", options.AuthRequestsPerMinute) is { } wait)
+            {
+                await ApiErrorResult.WriteAsync(context, AuthRateLimits.TooMany(context, wait) with { Message = "Too many sign-ups from this address; try again later" });
+                return;
+            }
+
             await next(context);
             return;
         }
@@ -37,6 +44,18 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Ap
 
         caller.AttachTo(context);
         await next(context);
+    }
+
+    // POST /api/{collection} on an auth collection by an anonymous caller.
+    private bool IsSignUp(HttpRequest request)
+    {
+        if (!HttpMethods.IsPost(request.Method) || !request.Path.StartsWithSegments("/api", out var rest))
+        {
+            return false;
+        }
+
+        var name = rest.Value.AsSpan().Trim('/');
+        return name.Length > 0 && !name.Contains('/') && schemas.Current.Find(name.ToString()) is { IsAuth: true };
     }
 
     private static string? Credential(HttpRequest request)

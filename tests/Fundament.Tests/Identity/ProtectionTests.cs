@@ -43,6 +43,20 @@ public sealed class ProtectionTests
     }
 
     [Fact]
+    public async Task Anonymous_sign_ups_share_the_per_ip_budget()
+    {
+        await using var app = await TestApp.StartAsync(DbKind.Sqlite, new Dictionary<string, string?> { ["Fundament:AuthRequestsPerMinute"] = "3" });
+        for (int i = 0; i < 3; i++)
+        {
+            await app.Anonymous.PostAsJsonAsync("/api/users", new { email = $"u{i}@example.com" }).ShouldBe(HttpStatusCode.Created);
+        }
+
+        await app.Anonymous.PostAsJsonAsync("/api/users", new { email = "u9@example.com" }).ShouldBe(HttpStatusCode.TooManyRequests, "RATE_LIMITED");
+        // Superusers creating users are not signing up.
+        await app.Admin.PostAsJsonAsync("/api/users", new { email = "admin-made@example.com" }).ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task Responses_carry_security_headers_and_cors_for_allowed_origins()
     {
         await using var app = await TestApp.StartAsync(DbKind.Sqlite, new Dictionary<string, string?> { ["Fundament:CorsOrigins"] = "https://app.example.com" });
