@@ -16,13 +16,13 @@ internal static class OpenApiComponents
         writer.WriteStartObject(Bearer);
         writer.WriteString("type", "http");
         writer.WriteString("scheme", "bearer");
-        writer.WriteString("description", "`Authorization: Bearer <key or token>`: the superuser key, an API key (`fk_…`) or an access token.");
+        writer.WriteString("description", "`Authorization: Bearer <credential>`: an access token (JWT) or an API key (`fk_…`).");
         writer.WriteEndObject();
         writer.WriteStartObject(ApiKey);
         writer.WriteString("type", "apiKey");
         writer.WriteString("in", "header");
         writer.WriteString("name", Authentication.ApiKeyHeader);
-        writer.WriteString("description", "The same keys as the bearer scheme, for clients that cannot set Authorization.");
+        writer.WriteString("description", "`X-Api-Key: fk_…`: an API key, for clients that cannot set Authorization. Managing API keys needs an access token.");
         writer.WriteEndObject();
         writer.WriteEndObject();
     }

@@ -21,6 +21,11 @@ internal static class OpenApiDocument
         `{"success": false, "error": {"code", "message", "details", "requestId"}}` (schema `Error`).
         Record fields keep the collection's own names; everything else is camelCase.
 
+        ## Authentication
+        Sign in at `POST /api/auth/login` (superusers: `POST /api/admin/auth/login`) for a short-lived
+        access token (a JWT, verifiable with `/.well-known/jwks.json`) and a single-use refresh token.
+        Send `Authorization: Bearer <access token>`, or an API key (`fk_…`) as a bearer token or in `X-Api-Key`.
+
         ## Filter language
         Used by `filter=` and by access rules.
 
@@ -60,6 +65,7 @@ internal static class OpenApiDocument
 
             writer.WriteStartObject("paths");
             SystemPaths.Write(writer, options);
+            AuthPaths.Write(writer);
             foreach (var api in apis)
             {
                 RecordPaths.Write(writer, api);
@@ -72,6 +78,7 @@ internal static class OpenApiDocument
             writer.WriteStartObject("schemas");
             OpenApiComponents.WriteEnvelopeSchemas(writer);
             SystemSchemas.Write(writer, options);
+            AuthSchemas.Write(writer, apis);
             foreach (var api in apis)
             {
                 RecordSchemas.Write(writer, api, byName);
@@ -91,7 +98,7 @@ internal static class OpenApiDocument
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Marks an operation as needing credentials: the superuser key or an API key.</summary>
+    /// <summary>Marks an operation as needing credentials: an access token or an API key, in either scheme.</summary>
     public static void WriteSuperuserSecurity(Utf8JsonWriter writer)
     {
         writer.WriteStartArray("security");
@@ -139,6 +146,7 @@ internal static class OpenApiDocument
             WriteTag(writer, api.Name, $"Records of the `{api.Name}` {kind}{softDelete}.");
         }
 
+        WriteTag(writer, AuthPaths.AuthTag, "Sign-in, tokens, email verification, password reset and API keys.");
         WriteTag(writer, SystemPaths.BatchTag, "Several record writes in one transaction.");
         WriteTag(writer, SystemPaths.CollectionsTag, "Schema management (superusers).");
         WriteTag(writer, SystemPaths.OperationsTag, "Health and this document.");

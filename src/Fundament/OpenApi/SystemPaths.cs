@@ -112,7 +112,8 @@ internal static class SystemPaths
         writer.WriteEndObject();
     }
 
-    private static Action<Utf8JsonWriter> ArrayOf(string schema) => writer =>
+    /// <summary>A <c>data</c> writer for an array of a component schema.</summary>
+    public static Action<Utf8JsonWriter> ArrayOf(string schema) => writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("type", "array");
