@@ -60,7 +60,7 @@ public static class AccountEndpoints
 }
 
 /// <summary>The work behind <see cref="AccountEndpoints"/>.</summary>
-public sealed class AccountServices(Database database, SchemaRegistry schemas, AccountTokens tokens, EmailOutbox outbox, TimeProvider clock)
+public sealed class AccountServices(Database database, SchemaRegistry schemas, AccountTokens tokens, EmailOutbox outbox, AuthRateLimits limits, TimeProvider clock)
 {
     private static readonly ApiError InvalidToken = ApiError.BadRequest("The token is invalid, expired or already used", [new ErrorDetail("token", "is invalid, expired or already used")]);
 
@@ -81,7 +81,7 @@ public sealed class AccountServices(Database database, SchemaRegistry schemas, A
         await using var tx = await database.BeginWriteAsync(cancellationToken);
         var account = await FindAsync(tx, collection, input.Value["email"], cancellationToken);
         bool alreadyVerified = account?.Verified == true && purpose == AccountTokens.VerifyEmail;
-        if (account is not null && !alreadyVerified)
+        if (account is not null && !alreadyVerified && limits.AllowMail($"{purpose}:{collection.Name}:{account.Id}"))
         {
             string token = await tokens.IssueAsync(tx, purpose, new TokenSubject(collection.Name, account.Id), cancellationToken);
             await outbox.SendAsync(tx, Message(purpose, account.Email, token), cancellationToken);

@@ -21,6 +21,11 @@ public sealed class AuthRateLimits(TimeProvider clock)
 
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset LockedUntil)> _accounts = new(StringComparer.Ordinal);
     private PartitionedRateLimiter<string>? _signUps;
+    private readonly ConcurrentDictionary<string, DateTimeOffset[]> _mails = new(StringComparer.Ordinal);
+
+    /// <summary>Verification and reset emails one account can be sent per <see cref="MailWindow"/>.</summary>
+    public const int MailsPerWindow = 3;
+    public static readonly TimeSpan MailWindow = TimeSpan.FromMinutes(15);
 
     public static IServiceCollection AddAuthRateLimits(IServiceCollection services, FundamentOptions options)
     {
@@ -87,6 +92,27 @@ public sealed class AuthRateLimits(TimeProvider clock)
     }
 
     public void Succeeded(string account) => _accounts.TryRemove(Key(account), out _);
+
+    /// <summary>
+    /// True when another account email may be sent; past the limit the request still answers 204 (so the
+    /// limit reveals nothing about the account) but no mail goes out, and nobody's inbox gets flooded.
+    /// </summary>
+    public bool AllowMail(string account)
+    {
+        var now = clock.GetUtcNow();
+        bool allowed = false;
+        _mails.AddOrUpdate(Key(account), _ =>
+        {
+            allowed = true;
+            return [now];
+        }, (_, sent) =>
+        {
+            var recent = sent.Where(at => now - at < MailWindow).ToArray();
+            allowed = recent.Length < MailsPerWindow;
+            return allowed ? [.. recent, now] : recent;
+        });
+        return allowed;
+    }
 
     public static ApiError TooMany(HttpContext context, TimeSpan wait)
     {

@@ -60,6 +60,18 @@ public abstract partial class AccountFlowTests(DbKind kind) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Account_emails_are_capped_per_account_without_changing_the_answer()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            using var response = await _app.Anonymous.PostAsJsonAsync("/api/auth/request-password-reset", new { email = "gus@example.com" });
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        Assert.Equal(3, (await _app.Get<EmailOutbox>().ListAsync(10, CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public async Task Password_reset_sets_a_new_password_once_and_signs_out_everywhere()
     {
         var session = (await _app.Anonymous.PostAsJsonAsync("/api/auth/login", new { email = "gus@example.com", password = "gus password 1" })
