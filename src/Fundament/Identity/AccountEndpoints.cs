@@ -36,7 +36,7 @@ public static class AccountEndpoints
 
     private static async Task<Results<NoContent, ApiErrorResult>> ConfirmEmail(HttpContext http, AccountServices services, CancellationToken cancellationToken)
     {
-        var input = await AccountServices.ReadAsync(http, cancellationToken, ["token"], []);
+        var input = await CredentialBody.ReadAsync(http, cancellationToken, ["token"], []);
         if (!input.IsSuccess)
         {
             return input.Error.ToResult();
@@ -47,7 +47,7 @@ public static class AccountEndpoints
 
     private static async Task<Results<NoContent, ApiErrorResult>> ConfirmReset(HttpContext http, AccountServices services, CancellationToken cancellationToken)
     {
-        var input = await AccountServices.ReadAsync(http, cancellationToken, ["token", "password"], []);
+        var input = await CredentialBody.ReadAsync(http, cancellationToken, ["token", "password"], []);
         if (!input.IsSuccess)
         {
             return input.Error.ToResult();
@@ -66,7 +66,7 @@ public sealed class AccountServices(Database database, SchemaRegistry schemas, A
 
     public async Task<Results<NoContent, ApiErrorResult>> RequestAsync(HttpContext http, string purpose, CancellationToken cancellationToken)
     {
-        var input = await ReadAsync(http, cancellationToken, ["email"], ["collection"]);
+        var input = await CredentialBody.ReadAsync(http, cancellationToken, ["email"], ["collection"]);
         if (!input.IsSuccess)
         {
             return input.Error.ToResult();
@@ -170,41 +170,5 @@ public sealed class AccountServices(Database database, SchemaRegistry schemas, A
            .Append(", ").Identifier(Collection.UpdatedAtField).Append(" = ").Parameter(SqlType.Timestamp, Timestamps.Now(clock))
            .Append(" WHERE ").Identifier(Collection.IdField).Append(" = ").Parameter(SqlType.Id, id);
         await tx.ExecuteAsync(sql, cancellationToken);
-    }
-
-    internal static async Task<Outcome<Dictionary<string, string>>> ReadAsync(HttpContext http, CancellationToken cancellationToken, string[] required, string[] optional)
-    {
-        var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
-        if (!body.IsSuccess)
-        {
-            return body.Error;
-        }
-
-        using var document = body.Value;
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            return ApiError.BadRequest("The request body must be a JSON object");
-        }
-
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var errors = new List<ErrorDetail>();
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (!required.Contains(property.Name) && !optional.Contains(property.Name))
-            {
-                errors.Add(new(property.Name, "is not a known field"));
-            }
-            else if (property.Value.ValueKind != JsonValueKind.String || property.Value.GetString()!.Length is 0 or > 4096)
-            {
-                errors.Add(new(property.Name, "must be a non-empty string"));
-            }
-            else
-            {
-                values[property.Name] = property.Value.GetString()!;
-            }
-        }
-
-        errors.AddRange(required.Where(name => !values.ContainsKey(name) && !errors.Exists(e => e.Field == name)).Select(name => new ErrorDetail(name, "is required")));
-        return errors.Count > 0 ? ApiError.Validation(errors) : values;
     }
 }

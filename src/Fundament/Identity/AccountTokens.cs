@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Data.Migrations;
@@ -47,7 +46,7 @@ public sealed class AccountTokens(TimeProvider clock)
         sql.Append($"INSERT INTO \"{Table}\" (id, purpose, collection, subject, token_hash, expires_at, created_at) VALUES (")
            .Parameter(SqlType.Text, Uuids.NewV7()).Append(", ").Parameter(SqlType.Text, purpose).Append(", ")
            .Parameter(SqlType.Text, subject.Collection).Append(", ").Parameter(SqlType.Text, subject.Id).Append(", ")
-           .Parameter(SqlType.Text, Hash(token)).Append(", ")
+           .Parameter(SqlType.Text, SecretHash.Of(token)).Append(", ")
            .Parameter(SqlType.Timestamp, now + (purpose == ResetPassword ? ResetLifetime : VerifyLifetime)).Append(", ")
            .Parameter(SqlType.Timestamp, now).Append(')');
         await tx.ExecuteAsync(sql, cancellationToken);
@@ -59,7 +58,7 @@ public sealed class AccountTokens(TimeProvider clock)
     {
         var now = Timestamps.Now(clock);
         var find = new SqlBuilder(tx.Dialect);
-        find.Append($"SELECT collection, subject FROM \"{Table}\" WHERE token_hash = ").Parameter(SqlType.Text, Hash(token))
+        find.Append($"SELECT collection, subject FROM \"{Table}\" WHERE token_hash = ").Parameter(SqlType.Text, SecretHash.Of(token))
             .Append(" AND purpose = ").Parameter(SqlType.Text, purpose)
             .Append(" AND used_at IS NULL AND expires_at > ").Parameter(SqlType.Timestamp, now);
         TokenSubject? subject = null;
@@ -86,5 +85,4 @@ public sealed class AccountTokens(TimeProvider clock)
         return subject;
     }
 
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

@@ -65,7 +65,7 @@ public sealed partial class ApiKeyStore(Database database, TimeProvider clock)
         var insert = new SqlBuilder(tx.Dialect);
         insert.Append($"INSERT INTO \"{Table}\" (id, name, lookup, secret_hash, scopes, owner_collection, owner_id, expires_at, created_at) VALUES (")
               .Parameter(SqlType.Text, key.Id).Append(", ").Parameter(SqlType.Text, name).Append(", ").Parameter(SqlType.Text, lookup).Append(", ")
-              .Parameter(SqlType.Text, Hash(secret)).Append(", ").Parameter(SqlType.Text, JsonSerializer.Serialize(scopes.ToList(), AppJsonContext.Default.ListString)).Append(", ")
+              .Parameter(SqlType.Text, SecretHash.Of(secret)).Append(", ").Parameter(SqlType.Text, JsonSerializer.Serialize(scopes.ToList(), AppJsonContext.Default.ListString)).Append(", ")
               .Parameter(SqlType.Text, owner.Collection).Append(", ").Parameter(SqlType.Text, owner.Id).Append(", ")
               .Parameter(SqlType.Timestamp, expiresAt).Append(", ").Parameter(SqlType.Timestamp, now).Append(')');
         await tx.ExecuteAsync(insert, cancellationToken);
@@ -142,7 +142,7 @@ public sealed partial class ApiKeyStore(Database database, TimeProvider clock)
             storedHash = reader.GetString(9);
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(storedHash)) ||
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(SecretHash.Of(secret)), Encoding.ASCII.GetBytes(storedHash)) ||
             key.RevokedAt is not null || key.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
         {
             return null;
@@ -181,5 +181,4 @@ public sealed partial class ApiKeyStore(Database database, TimeProvider clock)
         await tx.CommitAsync(cancellationToken);
     }
 
-    private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

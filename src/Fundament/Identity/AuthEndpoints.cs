@@ -32,7 +32,7 @@ public static class AuthEndpoints
 
     private static async Task<Results<JsonBytesResult, ApiErrorResult>> Login(HttpContext http, IdentityServices identity, CancellationToken cancellationToken)
     {
-        var input = await ReadAsync(http, cancellationToken, "email", "password");
+        var input = await CredentialBody.ReadAsync(http, cancellationToken, ["email", "password"], ["collection"]);
         if (!input.IsSuccess)
         {
             return input.Error.ToResult();
@@ -63,7 +63,7 @@ public static class AuthEndpoints
 
     private static async Task<Results<JsonBytesResult, ApiErrorResult>> SuperuserLogin(HttpContext http, IdentityServices identity, CancellationToken cancellationToken)
     {
-        var input = await ReadAsync(http, cancellationToken, "email", "password");
+        var input = await CredentialBody.ReadAsync(http, cancellationToken, ["email", "password"], []);
         if (!input.IsSuccess)
         {
             return input.Error.ToResult();
@@ -88,7 +88,7 @@ public static class AuthEndpoints
 
     private static async Task<Results<JsonBytesResult, ApiErrorResult>> Refresh(HttpContext http, IdentityServices identity, CancellationToken cancellationToken)
     {
-        var input = await ReadAsync(http, cancellationToken, "refreshToken");
+        var input = await CredentialBody.ReadAsync(http, cancellationToken, ["refreshToken"], []);
         if (!input.IsSuccess)
         {
             return input.Error.ToResult();
@@ -110,7 +110,7 @@ public static class AuthEndpoints
 
     private static async Task<Results<NoContent, ApiErrorResult>> Logout(HttpContext http, IdentityServices identity, CancellationToken cancellationToken)
     {
-        var input = await ReadAsync(http, cancellationToken, "refreshToken");
+        var input = await CredentialBody.ReadAsync(http, cancellationToken, ["refreshToken"], []);
         if (!input.IsSuccess)
         {
             return input.Error.ToResult();
@@ -166,50 +166,6 @@ public static class AuthEndpoints
         }
 
         return new JsonBytesResult(StatusCodes.Status200OK, buffer.WrittenMemory);
-    }
-
-    // Small credential bodies: every named field must be a non-empty string; unknown fields are refused.
-    private static async Task<Outcome<Dictionary<string, string?>>> ReadAsync(HttpContext http, CancellationToken cancellationToken, params string[] required)
-    {
-        var body = await JsonBody.ReadAsync(http.Request, cancellationToken);
-        if (!body.IsSuccess)
-        {
-            return body.Error;
-        }
-
-        using var document = body.Value;
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            return ApiError.BadRequest("The request body must be a JSON object");
-        }
-
-        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var errors = new List<ErrorDetail>();
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (!required.Contains(property.Name) && property.Name != "collection")
-            {
-                errors.Add(new(property.Name, "is not a known field"));
-            }
-            else if (property.Value.ValueKind != JsonValueKind.String || property.Value.GetString()!.Length is 0 or > 4096)
-            {
-                errors.Add(new(property.Name, "must be a non-empty string"));
-            }
-            else
-            {
-                values[property.Name] = property.Value.GetString();
-            }
-        }
-
-        foreach (var name in required)
-        {
-            if (!values.ContainsKey(name) && !errors.Exists(e => e.Field == name))
-            {
-                errors.Add(new(name, "is required"));
-            }
-        }
-
-        return errors.Count > 0 ? ApiError.Validation(errors) : values;
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Toolkit;
@@ -44,7 +43,7 @@ public sealed class RefreshTokens(Database database, TimeProvider clock)
         await using var tx = await database.BeginWriteAsync(cancellationToken);
         var find = new SqlBuilder(tx.Dialect);
         find.Append($"SELECT id, family, collection, subject, expires_at, used_at, revoked_at FROM \"{IdentityTables.RefreshTokens}\" WHERE token_hash = ")
-            .Parameter(SqlType.Text, Hash(token));
+            .Parameter(SqlType.Text, SecretHash.Of(token));
         if (tx.Dialect.Provider == DatabaseProvider.Postgres)
         {
             find.Append(" FOR UPDATE");
@@ -96,7 +95,7 @@ public sealed class RefreshTokens(Database database, TimeProvider clock)
         var sql = new SqlBuilder(tx.Dialect);
         sql.Append($"UPDATE \"{IdentityTables.RefreshTokens}\" SET revoked_at = ").Parameter(SqlType.Timestamp, Timestamps.Now(clock))
            .Append($" WHERE revoked_at IS NULL AND family IN (SELECT family FROM \"{IdentityTables.RefreshTokens}\" WHERE token_hash = ")
-           .Parameter(SqlType.Text, Hash(token)).Append(')');
+           .Parameter(SqlType.Text, SecretHash.Of(token)).Append(')');
         await tx.ExecuteAsync(sql, cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }
@@ -127,12 +126,10 @@ public sealed class RefreshTokens(Database database, TimeProvider clock)
         sql.Append($"INSERT INTO \"{IdentityTables.RefreshTokens}\" (id, family, subject, collection, token_hash, expires_at, created_at) VALUES (")
            .Parameter(SqlType.Text, Uuids.NewV7()).Append(", ").Parameter(SqlType.Text, family).Append(", ")
            .Parameter(SqlType.Text, subject.Id).Append(", ").Parameter(SqlType.Text, subject.Collection).Append(", ")
-           .Parameter(SqlType.Text, Hash(token)).Append(", ").Parameter(SqlType.Timestamp, now + Lifetime).Append(", ")
+           .Parameter(SqlType.Text, SecretHash.Of(token)).Append(", ").Parameter(SqlType.Timestamp, now + Lifetime).Append(", ")
            .Parameter(SqlType.Timestamp, now).Append(')');
         await tx.ExecuteAsync(sql, cancellationToken);
         return token;
     }
 
-    // The token carries 256 random bits, so a plain SHA-256 is enough: there is nothing to brute-force.
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }
