@@ -41,6 +41,9 @@ public sealed class Field
 
     public bool Required => Definition.Required;
 
+    /// <summary>True when the column can never hold NULL (system fields but deleted_at, and required fields).</summary>
+    public bool NotNull => IsSystem ? Name != Collection.DeletedAtField : Required;
+
     /// <summary>The stored form of the definition's default, or null.</summary>
     public object? DefaultValue { get; }
 

@@ -101,7 +101,8 @@ public static class TableDdl
             }
         }
 
-        Add([Collection.CreatedAtField], unique: false);
+        // With id as the tie-breaker every list order is total, so (created_at, id) serves the usual sort whole.
+        Add([Collection.CreatedAtField, Collection.IdField], unique: false);
         foreach (var index in collection.Definition.Indexes)
         {
             Add(index.Fields, index.Unique);

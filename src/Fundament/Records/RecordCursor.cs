@@ -170,6 +170,10 @@ public static class RecordCursor
         {
             sql.Append("1 = 0");
         }
+        else if (key.Field.NotNull)
+        {
+            sql.Column(alias, key.Field.Name).Append(" < ").Parameter(key.Field.SqlType, value);
+        }
         else
         {
             sql.Append('(').Column(alias, key.Field.Name).Append(" < ").Parameter(key.Field.SqlType, value)

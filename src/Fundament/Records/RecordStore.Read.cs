@@ -109,7 +109,7 @@ public static partial class RecordStore
         for (int i = 0; i < keys.Count; i++)
         {
             sql.Append(i == 0 ? string.Empty : ", ").Column(Alias, keys[i].Field.Name)
-               .Append(keys[i].Descending ? " DESC NULLS LAST" : " ASC NULLS FIRST");
+               .Append(OrderDirection(keys[i]));
         }
 
         bool cursorMode = query.Cursor is not null;
@@ -169,6 +169,16 @@ public static partial class RecordStore
         }
     }
 
+    // NULLs sort as the smallest value in both dialects; a NOT NULL column needs no NULLS clause, which
+    // keeps it simple enough for SQLite to walk an index instead of sorting.
+    private static string OrderDirection(SortKey key) => (key.Descending, key.Field.NotNull) switch
+    {
+        (true, true) => " DESC",
+        (false, true) => " ASC",
+        (true, false) => " DESC NULLS LAST",
+        (false, false) => " ASC NULLS FIRST",
+    };
+
     /// <summary>The requested sort with <c>id</c> appended as the tie-breaker that makes the order total.</summary>
     public static IReadOnlyList<SortKey> SortKeys(Collection collection, IReadOnlyList<SortKey> requested)
     {
@@ -180,9 +190,11 @@ public static partial class RecordStore
             }
         }
 
+        // The tie-breaker runs in the direction of the last key, so one index such as (created_at, id)
+        // can be walked in either direction instead of sorting the matching rows.
         var keys = new List<SortKey>(requested.Count + 1);
         keys.AddRange(requested);
-        keys.Add(new SortKey(collection.Id, Descending: false));
+        keys.Add(new SortKey(collection.Id, Descending: requested.Count > 0 && requested[^1].Descending));
         return keys;
     }
 
