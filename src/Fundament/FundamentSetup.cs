@@ -31,6 +31,7 @@ public static class FundamentSetup
         builder.Services.AddSingleton<IValidateOptions<FundamentOptions>, FundamentOptionsValidator>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<FundamentOptions>>().Value);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddFundamentCors();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 

@@ -14,9 +14,13 @@ public static class SecurityHeaders
 {
     public const string CorsPolicy = "fundament";
 
-    public static IServiceCollection AddFundamentCors(this IServiceCollection services, FundamentOptions options) =>
-        services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>
+    public static IServiceCollection AddFundamentCors(this IServiceCollection services)
+    {
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<FundamentOptions>((cors, options) => cors.AddPolicy(CorsPolicy, policy =>
             Configure(policy, options.CorsOrigins.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))));
+        return services;
+    }
 
     internal static void Configure(CorsPolicyBuilder policy, IReadOnlyList<string> origins)
     {

@@ -102,10 +102,10 @@ public static class AuthEndpoints
                 : "The refresh token is invalid or has expired").ToResult();
         }
 
-        var profile = await identity.ProfileAsync(subject, cancellationToken);
-        return profile is null
+        var account = await identity.Accounts.FindAsync(subject, cancellationToken);
+        return account is null
             ? ApiError.Unauthorized("The account no longer exists").ToResult()
-            : identity.TokenResponse(subject, next, profile);
+            : identity.TokenResponse(subject, next, account.Write);
     }
 
     private static async Task<Results<NoContent, ApiErrorResult>> Logout(HttpContext http, IdentityServices identity, CancellationToken cancellationToken)
@@ -128,8 +128,8 @@ public static class AuthEndpoints
             return ApiError.Unauthorized().ToResult();
         }
 
-        var profile = await identity.ProfileAsync(new TokenSubject(caller.Collection, caller.Id), cancellationToken);
-        return profile is null ? ApiError.Unauthorized().ToResult() : Envelope(profile);
+        var account = await identity.Accounts.FindAsync(new TokenSubject(caller.Collection, caller.Id), cancellationToken);
+        return account is null ? ApiError.Unauthorized().ToResult() : Envelope(account.Write);
     }
 
     private static JsonBytesResult Jwks(SigningKeyStore keys)
@@ -172,9 +172,11 @@ public static class AuthEndpoints
 /// <summary>What the auth endpoints share: stores, token issuers and the schema.</summary>
 public sealed class IdentityServices(
     Database database, SchemaRegistry schemas, SuperuserStore superusers, RefreshTokens refreshTokens, AccessTokens accessTokens, AccessTokenOptions tokenOptions,
-    AuthRateLimits limits)
+    AuthRateLimits limits, Accounts accounts)
 {
     public AuthRateLimits Limits { get; } = limits;
+
+    public Accounts Accounts { get; } = accounts;
 
     public SchemaRegistry Schemas { get; } = schemas;
 
@@ -228,24 +230,4 @@ public sealed class IdentityServices(
             profile(writer);
             writer.WriteEndObject();
         });
-
-    /// <summary>The account behind a token subject, written as JSON; null when it no longer exists.</summary>
-    public async Task<Action<Utf8JsonWriter>?> ProfileAsync(TokenSubject subject, CancellationToken cancellationToken)
-    {
-        if (subject.Collection == IdentityTables.SuperusersCollection)
-        {
-            var superuser = await Superusers.FindByIdAsync(subject.Id, cancellationToken);
-            return superuser is null ? null : writer => AuthEndpoints.WriteSuperuser(writer, superuser);
-        }
-
-        if (Schemas.Current.Find(subject.Collection) is not { IsAuth: true } collection)
-        {
-            return null;
-        }
-
-        await using var connection = await database.OpenReadAsync(cancellationToken);
-        var (record, _) = await RecordStore.FindAsync(connection, null, database.Dialect, collection, subject.Id, null, Rules.RuleContext.Anonymous,
-            DeletedMode.Exclude, cancellationToken: cancellationToken);
-        return record is null ? null : writer => RecordJson.Write(writer, record);
-    }
 }

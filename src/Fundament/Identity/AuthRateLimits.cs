@@ -27,14 +27,19 @@ public sealed class AuthRateLimits(TimeProvider clock)
     public const int MailsPerWindow = 3;
     public static readonly TimeSpan MailWindow = TimeSpan.FromMinutes(15);
 
-    public static IServiceCollection AddAuthRateLimits(IServiceCollection services, FundamentOptions options)
+    public static IServiceCollection AddAuthRateLimits(IServiceCollection services)
     {
         services.AddSingleton<AuthRateLimits>();
         return services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(Policy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AuthRequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = context.RequestServices.GetRequiredService<FundamentOptions>().AuthRequestsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
             limiter.OnRejected = (context, _) =>
             {
                 int seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? (int)Math.Ceiling(retry.TotalSeconds) : 60;

@@ -1,8 +1,6 @@
 using Fundament.Collections;
-using Fundament.Data;
 using Fundament.Http;
 using Fundament.Identity.Tokens;
-using Fundament.Records;
 using Microsoft.AspNetCore.Http;
 
 namespace Fundament.Identity;
@@ -13,8 +11,8 @@ namespace Fundament.Identity;
 /// working at once. No credentials means anonymous; credentials that do not check out are a 401,
 /// never silently anonymous.
 /// </summary>
-public sealed class Authentication(RequestDelegate next, AccessTokens tokens, ApiKeyStore apiKeys, SuperuserStore superusers, Database database,
-    SchemaRegistry schemas, AuthRateLimits limits, FundamentOptions options)
+public sealed class Authentication(RequestDelegate next, AccessTokens tokens, ApiKeyStore apiKeys, Accounts accounts, SchemaRegistry schemas,
+    AuthRateLimits limits, FundamentOptions options)
 {
     /// <summary>The header API keys travel in (besides <c>Authorization: Bearer</c>).</summary>
     public const string ApiKeyHeader = "X-Api-Key";
@@ -74,35 +72,12 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Ap
         if (credential.StartsWith(ApiKeyStore.Prefix, StringComparison.Ordinal))
         {
             var key = await apiKeys.VerifyAsync(credential, cancellationToken);
-            var owner = key is null ? null : await OwnerAsync(new TokenSubject(key.OwnerCollection, key.OwnerId), cancellationToken);
+            var owner = key is null ? null : (await accounts.FindAsync(new TokenSubject(key.OwnerCollection, key.OwnerId), cancellationToken))?.ToCaller();
             return owner is null ? null : owner with { ApiKeyId = key!.Id, Scopes = key.Scopes.ToHashSet(StringComparer.Ordinal) };
         }
 
         return tokens.TryValidate(credential, out var claims)
-            ? await OwnerAsync(new TokenSubject(claims.Collection, claims.Subject), cancellationToken)
+            ? (await accounts.FindAsync(new TokenSubject(claims.Collection, claims.Subject), cancellationToken))?.ToCaller()
             : null;
-    }
-
-    /// <summary>The account a token or key stands for, as it is now; null when it no longer exists.</summary>
-    private async Task<Caller?> OwnerAsync(TokenSubject subject, CancellationToken cancellationToken)
-    {
-        if (subject.Collection == IdentityTables.SuperusersCollection)
-        {
-            return await superusers.FindByIdAsync(subject.Id, cancellationToken) is { } superuser
-                ? new Caller { Kind = CallerKind.Superuser, Id = superuser.Id, Collection = IdentityTables.SuperusersCollection }
-                : null;
-        }
-
-        if (schemas.Current.Find(subject.Collection) is not { IsAuth: true } collection || !Toolkit.Uuids.TryNormalize(subject.Id, out var id))
-        {
-            return null;
-        }
-
-        await using var connection = await database.OpenReadAsync(cancellationToken);
-        var (record, _) = await RecordStore.FindAsync(connection, null, database.Dialect, collection, id, null, Rules.RuleContext.Anonymous,
-            DeletedMode.Exclude, cancellationToken: cancellationToken);
-        return record is null
-            ? null
-            : new Caller { Kind = CallerKind.User, Id = record.Id, Collection = collection.Name, Auth = record.ToDictionary() };
     }
 }

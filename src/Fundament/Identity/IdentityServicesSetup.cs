@@ -1,6 +1,4 @@
-using Fundament.Http;
 using Fundament.Identity.Tokens;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -25,6 +23,7 @@ public static class IdentityServicesSetup
         });
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<SuperuserStore>();
+        builder.Services.AddSingleton<Accounts>();
         builder.Services.AddSingleton(ApiKeyStore.Migration);
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton(AccountTokens.Migration);
@@ -40,9 +39,7 @@ public static class IdentityServicesSetup
             AuthRecordHooks.Register(hooks);
             return hooks;
         });
-        var options = builder.Configuration.GetSection(FundamentOptions.Section).Get<FundamentOptions>() ?? new FundamentOptions();
-        AuthRateLimits.AddAuthRateLimits(builder.Services, options);
-        builder.Services.AddFundamentCors(options);
+        AuthRateLimits.AddAuthRateLimits(builder.Services);
         return builder;
     }
 }

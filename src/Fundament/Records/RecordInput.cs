@@ -49,7 +49,7 @@ public static class RecordInput
                 continue;
             }
 
-            int index = IndexOf(fields, field);
+            int index = collection.IndexOf(field);
             if (field.IsSystem)
             {
                 // Clients often send back what they read; id must match, timestamps are ignored.
@@ -166,17 +166,4 @@ public static class RecordInput
     private static bool ContainsNul(Field field, object? value) =>
         value is string text && (text.Contains('\0', StringComparison.Ordinal) ||
                                  (field.SqlType == Data.SqlType.Json && text.Contains("\\u0000", StringComparison.Ordinal)));
-
-    private static int IndexOf(IReadOnlyList<Field> fields, Field field)
-    {
-        for (int i = 0; i < fields.Count; i++)
-        {
-            if (ReferenceEquals(fields[i], field))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 }
