@@ -71,6 +71,13 @@ public sealed class FundamentOptions
     [Range(1, 100_000)]
     public int AuthRequestsPerMinute { get; set; } = DefaultAuthRequestsPerMinute;
 
+    /// <summary>
+    /// Lets outbound calls (HTTP jobs, webhook deliveries, email APIs) reach loopback, private, link-local
+    /// and metadata addresses (<c>FUNDAMENT_ALLOW_PRIVATE_TARGETS</c>). Off by default: a server must not be
+    /// turned into a proxy into its own network. Tests and local development switch it on.
+    /// </summary>
+    public bool AllowPrivateTargets { get; set; }
+
     public string MigrationsDirectory => Path.Combine(DataDirectory, "migrations");
 
     public string SqlitePath => Path.Combine(DataDirectory, "data.db");

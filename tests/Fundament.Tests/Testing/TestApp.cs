@@ -57,6 +57,7 @@ public sealed class TestApp : IAsyncDisposable
             ["Fundament:SuperuserEmail"] = SuperuserEmail,
             ["Fundament:SuperuserPassword"] = SuperuserPassword,
             ["Fundament:SqliteFullSync"] = "false",
+            ["Fundament:AllowPrivateTargets"] = "true",
         };
         if (kind == DbKind.Postgres)
         {
