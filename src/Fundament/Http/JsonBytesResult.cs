@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +20,22 @@ public sealed class JsonBytesResult(int status, ReadOnlyMemory<byte> body, strin
     public string? ETag { get; } = etag;
 
     public string? Location { get; } = location;
+
+    /// <summary>Writes <c>{"success": true, "data": …}</c> with <paramref name="data"/> writing the value of <c>data</c>.</summary>
+    public static JsonBytesResult Envelope(Action<Utf8JsonWriter> data, int status = StatusCodes.Status200OK, string? location = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("success", true);
+            writer.WritePropertyName("data");
+            data(writer);
+            writer.WriteEndObject();
+        }
+
+        return new JsonBytesResult(status, buffer.WrittenMemory, location: location);
+    }
 
     public Task ExecuteAsync(HttpContext httpContext)
     {

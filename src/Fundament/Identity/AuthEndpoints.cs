@@ -129,7 +129,7 @@ public static class AuthEndpoints
         }
 
         var account = await identity.Accounts.FindAsync(new TokenSubject(caller.Collection, caller.Id), cancellationToken);
-        return account is null ? ApiError.Unauthorized().ToResult() : Envelope(account.Write);
+        return account is null ? ApiError.Unauthorized().ToResult() : JsonBytesResult.Envelope(account.Write);
     }
 
     private static JsonBytesResult Jwks(SigningKeyStore keys)
@@ -151,21 +151,6 @@ public static class AuthEndpoints
         writer.WriteString("created_at", Collections.Fields.Timestamps.FormatValue(superuser.CreatedAt));
         writer.WriteBoolean("superuser", true);
         writer.WriteEndObject();
-    }
-
-    internal static JsonBytesResult Envelope(Action<Utf8JsonWriter> data)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteBoolean("success", true);
-            writer.WritePropertyName("data");
-            data(writer);
-            writer.WriteEndObject();
-        }
-
-        return new JsonBytesResult(StatusCodes.Status200OK, buffer.WrittenMemory);
     }
 }
 
@@ -219,7 +204,7 @@ public sealed class IdentityServices(
     }
 
     public JsonBytesResult TokenResponse(TokenSubject subject, string refreshToken, Action<Utf8JsonWriter> profile) =>
-        AuthEndpoints.Envelope(writer =>
+        JsonBytesResult.Envelope(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("accessToken", accessTokens.Issue(subject.Id, subject.Collection));

@@ -47,7 +47,7 @@ public static class KeysEndpoints
 
         var (name, scopes, expiresAt) = request.Value;
         var (key, secret) = await store.CreateAsync(owner, name, scopes, expiresAt, cancellationToken);
-        var result = AuthEndpoints.Envelope(writer => Write(writer, key, secret));
+        var result = JsonBytesResult.Envelope(writer => Write(writer, key, secret));
         return new JsonBytesResult(StatusCodes.Status201Created, result.Body, location: $"/api/keys/{key.Id}");
     }
 
@@ -59,7 +59,7 @@ public static class KeysEndpoints
         }
 
         var keys = await store.ListAsync(owner, cancellationToken);
-        return AuthEndpoints.Envelope(writer =>
+        return JsonBytesResult.Envelope(writer =>
         {
             writer.WriteStartArray();
             foreach (var key in keys)
