@@ -3,6 +3,7 @@ using Fundament.Data;
 using Fundament.Email;
 using Fundament.Http;
 using Fundament.Identity;
+using Fundament.Jobs;
 using Fundament.Migrations;
 using Fundament.Observability;
 using Fundament.OpenApi;
@@ -47,6 +48,7 @@ public static class FundamentSetup
         builder.Services.AddSingleton<RecordServices>();
         builder.AddEmail();
         builder.AddIdentity();
+        builder.AddJobs();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
     }
@@ -74,6 +76,7 @@ public static class FundamentSetup
         app.MapAccount();
         app.MapCollections();
         app.MapRecords();
+        app.MapJobs();
         app.MapOpenApiDocs();
         return app;
     }

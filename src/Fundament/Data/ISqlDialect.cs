@@ -37,6 +37,12 @@ public interface ISqlDialect
     /// <summary>Classifies a provider exception as a constraint violation, or returns null.</summary>
     ConstraintViolation? Classify(DbException exception);
 
+    /// <summary>
+    /// Appended to a SELECT that claims rows for work: PostgreSQL locks them and skips rows other
+    /// nodes hold (<c>FOR UPDATE SKIP LOCKED</c>); SQLite has one writer, so the transaction suffices.
+    /// </summary>
+    string ClaimLock { get; }
+
     /// <summary>True when the schema-change runner must rebuild a table to change its columns (SQLite).</summary>
     bool RebuildsTablesToAlter { get; }
 }

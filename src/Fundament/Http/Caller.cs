@@ -8,6 +8,9 @@ public static class ApiScopes
     public const string Read = "read";
     public const string Write = "write";
     public const string Admin = "admin";
+
+    /// <summary>Jobs, schedules and webhooks; only superusers' keys can carry it.</summary>
+    public const string Jobs = "jobs";
 }
 
 public enum CallerKind
@@ -68,6 +71,9 @@ public sealed record Caller
 
     /// <summary>True for superusers signed in with a token, and for their API keys with the <c>admin</c> scope.</summary>
     public bool CanManageSchema => IsSuperuser && (Scopes is null || Scopes.Contains(ApiScopes.Admin));
+
+    /// <summary>True for superusers signed in with a token, and for their API keys with the <c>admin</c> or <c>jobs</c> scope.</summary>
+    public bool CanManageJobs => IsSuperuser && (Scopes is null || Scopes.Contains(ApiScopes.Admin) || Scopes.Contains(ApiScopes.Jobs));
 
     public bool IsAnonymous => Kind == CallerKind.Anonymous;
 

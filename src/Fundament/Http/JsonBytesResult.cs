@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text.Json;
 using System.Reflection;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -35,6 +35,25 @@ public sealed class JsonBytesResult(int status, ReadOnlyMemory<byte> body, strin
         }
 
         return new JsonBytesResult(status, buffer.WrittenMemory, location: location);
+    }
+
+    /// <summary>Writes <c>{"success": true, "data": […], "meta": {…}}</c>.</summary>
+    public static JsonBytesResult List(Action<Utf8JsonWriter> data, Action<Utf8JsonWriter> meta)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("success", true);
+            writer.WritePropertyName("data");
+            data(writer);
+            writer.WriteStartObject("meta");
+            meta(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return new JsonBytesResult(StatusCodes.Status200OK, buffer.WrittenMemory);
     }
 
     public Task ExecuteAsync(HttpContext httpContext)

@@ -52,7 +52,7 @@ public sealed partial class ApiKeyStore(Database database, TimeProvider clock)
     });
 
     public static bool IsValidScope(string scope) =>
-        scope is ApiScopes.Read or ApiScopes.Write or ApiScopes.Admin || CollectionScope().IsMatch(scope);
+        scope is ApiScopes.Read or ApiScopes.Write or ApiScopes.Admin or ApiScopes.Jobs || CollectionScope().IsMatch(scope);
 
     /// <summary>Creates a key and returns it with its secret, which is not stored and cannot be shown again.</summary>
     public async Task<(ApiKey Key, string Secret)> CreateAsync(TokenSubject owner, string name, IReadOnlyList<string> scopes, DateTime? expiresAt, CancellationToken cancellationToken)

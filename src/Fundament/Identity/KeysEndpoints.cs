@@ -124,11 +124,11 @@ public static class KeysEndpoints
                         string? text = scope.ValueKind == JsonValueKind.String ? scope.GetString() : null;
                         if (text is null || !ApiKeyStore.IsValidScope(text))
                         {
-                            errors.Add(new("scopes", "each scope is read, write, admin, or {collection}:read / {collection}:write"));
+                            errors.Add(new("scopes", "each scope is read, write, admin, jobs, or {collection}:read / {collection}:write"));
                         }
-                        else if (text == ApiScopes.Admin && !superuser)
+                        else if (!superuser && text is ApiScopes.Admin or ApiScopes.Jobs)
                         {
-                            errors.Add(new("scopes", "only superusers can create keys with the admin scope"));
+                            errors.Add(new("scopes", $"only superusers can create keys with the {text} scope"));
                         }
                         else if (!scopes.Contains(text))
                         {

@@ -26,11 +26,11 @@ internal static class AuthSchemas
     public const string JwkSet = "JwkSet";
     public const string Jwk = "Jwk";
 
-    /// <summary>A scope: read, write, admin, or {collection}:read / {collection}:write.</summary>
     /// <summary>The longest string the credential endpoints accept in a field.</summary>
     public const int MaxCredentialLength = 4096;
 
-    public const string ScopePattern = "^(read|write|admin|[a-z][a-z0-9_]{0,62}:(read|write))$";
+    /// <summary>A scope: read, write, admin, jobs, or {collection}:read / {collection}:write.</summary>
+    public const string ScopePattern = "^(read|write|admin|jobs|[a-z][a-z0-9_]{0,62}:(read|write))$";
 
     public static void Write(Utf8JsonWriter writer, IReadOnlyList<CollectionApi> apis)
     {

@@ -46,7 +46,8 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>A client with the superuser key.</summary>
     public HttpClient Admin { get; }
 
-    public static async Task<TestApp> StartAsync(DbKind kind, IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    public static async Task<TestApp> StartAsync(DbKind kind, IDictionary<string, string?>? settings = null, string? dataDirectory = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         bool ownsDirectory = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "fundament-tests", Guid.NewGuid().ToString("N"));
@@ -83,6 +84,7 @@ public sealed class TestApp : IAsyncDisposable
 
         builder.WebHost.UseTestServer();
         builder.AddFundament();
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapFundament();
         await app.StartAsync();

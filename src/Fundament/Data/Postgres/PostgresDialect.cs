@@ -13,6 +13,8 @@ public sealed class PostgresDialect : ISqlDialect
 
     public bool RebuildsTablesToAlter => false;
 
+    public string ClaimLock => " FOR UPDATE SKIP LOCKED";
+
     public string ColumnType(SqlType type) => type switch
     {
         SqlType.Integer => "bigint",

@@ -23,6 +23,8 @@ public sealed class SqliteDialect : ISqlDialect
 
     public bool RebuildsTablesToAlter => true;
 
+    public string ClaimLock => "";
+
     public string ColumnType(SqlType type) => type switch
     {
         SqlType.Integer or SqlType.Boolean => "INTEGER",
