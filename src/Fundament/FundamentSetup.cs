@@ -4,9 +4,11 @@ using Fundament.Email;
 using Fundament.Http;
 using Fundament.Identity;
 using Fundament.Jobs;
+using Fundament.Jobs.Schedules;
 using Fundament.Migrations;
 using Fundament.Observability;
 using Fundament.OpenApi;
+using Fundament.Outbound;
 using Fundament.Records;
 using Fundament.Rules;
 using Microsoft.AspNetCore.Builder;
@@ -48,6 +50,7 @@ public static class FundamentSetup
         builder.Services.AddSingleton<RecordServices>();
         builder.AddEmail();
         builder.AddIdentity();
+        builder.AddOutbound();
         builder.AddJobs();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
@@ -77,6 +80,7 @@ public static class FundamentSetup
         app.MapCollections();
         app.MapRecords();
         app.MapJobs();
+        app.MapSchedules();
         app.MapOpenApiDocs();
         return app;
     }

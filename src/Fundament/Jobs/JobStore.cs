@@ -40,7 +40,7 @@ public sealed partial class JobStore(Database database, TimeProvider clock, JobS
         sql.Append($"INSERT INTO \"{JobTables.Jobs}\" ({Columns}, attempt_count) VALUES (")
            .Parameter(SqlType.Text, job.Id).Append(", ").Parameter(SqlType.Text, job.Type).Append(", ")
            .Parameter(SqlType.Text, job.Queue).Append(", ").Parameter(SqlType.Integer, (long)job.Priority).Append(", ")
-           .Parameter(SqlType.Json, job.Payload).Append(", ").Parameter(SqlType.Text, job.State).Append(", 0, ")
+           .Parameter(SqlType.Text, job.Payload).Append(", ").Parameter(SqlType.Text, job.State).Append(", 0, ")
            .Parameter(SqlType.Integer, (long)job.MaxAttempts).Append(", ").Parameter(SqlType.Integer, (long)job.TimeoutSeconds).Append(", ")
            .Parameter(SqlType.Integer, job.Backoff.InitialMs).Append(", ").Parameter(SqlType.Integer, job.Backoff.MaxMs).Append(", ")
            .Parameter(SqlType.Timestamp, job.RunAt).Append(", ").Parameter(SqlType.Text, job.IdempotencyKey).Append(", NULL, ")
@@ -228,7 +228,7 @@ public sealed partial class JobStore(Database database, TimeProvider clock, JobS
         reader.GetString(1),
         reader.GetString(2),
         (int)reader.GetInt64(3),
-        (string)dialect.Read(reader, 4, SqlType.Json)!,
+        reader.GetString(4),
         reader.GetString(5),
         (int)reader.GetInt64(6),
         (int)reader.GetInt64(7),

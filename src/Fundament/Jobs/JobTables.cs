@@ -15,7 +15,7 @@ public static class JobTables
         string timestamp = tx.Dialect.ColumnType(SqlType.Timestamp);
         string integer = tx.Dialect.ColumnType(SqlType.Integer);
         string boolean = tx.Dialect.ColumnType(SqlType.Boolean);
-        string json = tx.Dialect.ColumnType(SqlType.Json);
+        // Payloads are TEXT on both databases: jsonb would reorder keys and respace the bodies that http jobs send.
         await tx.ExecuteRawAsync(
             $"""
             CREATE TABLE "{Jobs}" (
@@ -23,7 +23,7 @@ public static class JobTables
               type TEXT NOT NULL,
               queue TEXT NOT NULL,
               priority {integer} NOT NULL,
-              payload {json} NOT NULL,
+              payload TEXT NOT NULL,
               state TEXT NOT NULL,
               attempts {integer} NOT NULL,
               attempt_count {integer} NOT NULL,
@@ -65,7 +65,7 @@ public static class JobTables
               name TEXT PRIMARY KEY NOT NULL,
               cron TEXT NOT NULL,
               time_zone TEXT NOT NULL,
-              job {json} NOT NULL,
+              job TEXT NOT NULL,
               enabled {boolean} NOT NULL,
               next_run_at {timestamp},
               last_run_at {timestamp},

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fundament.Collections.Fields;
 using Fundament.Http;
+using Fundament.Jobs.Http;
 using Fundament.Toolkit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,7 @@ public static class JobsEndpoints
         jobs.MapPost("/", Enqueue).WithName("EnqueueJob");
         jobs.MapGet("/", List).WithName("ListJobs");
         jobs.MapGet("/stats", Stats).WithName("JobStats");
+        jobs.MapGet("/signing-secret", SigningSecret).WithName("JobSigningSecret");
         jobs.MapGet("/{id}", Get).WithName("GetJob");
         jobs.MapPost("/{id}/retry", Retry).WithName("RetryJob");
         jobs.MapDelete("/{id}", Cancel).WithName("CancelJob");
@@ -204,6 +206,23 @@ public static class JobsEndpoints
             writer.WriteEndArray();
             writer.WriteNumber("attemptsLastHour", stats.AttemptsLastHour);
             writer.WriteNumber("failuresLastHour", stats.FailuresLastHour);
+            writer.WriteEndObject();
+        });
+    }
+
+    // Receivers of http jobs need the secret to check signatures; only those who manage jobs may read it.
+    private static async Task<Results<JsonBytesResult, ApiErrorResult>> SigningSecret(HttpContext http, JobSigningSecret secret, CancellationToken cancellationToken)
+    {
+        if (Denied(http) is { } denied)
+        {
+            return denied.ToResult();
+        }
+
+        string text = (await secret.GetAsync(cancellationToken)).Text;
+        return JsonBytesResult.Envelope(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("secret", text);
             writer.WriteEndObject();
         });
     }

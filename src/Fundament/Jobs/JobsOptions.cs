@@ -39,6 +39,12 @@ public sealed class JobsOptions
     [Range(1, 3650)]
     public int JobRetentionDays { get; set; } = DefaultRetentionDays;
 
+    /// <summary>
+    /// The <c>whsec_…</c> secret that signs the bodies of <c>http</c> jobs (<c>FUNDAMENT_JOB_SIGNING_SECRET</c>).
+    /// Without it one is generated on first use and kept in the database, so every node signs alike.
+    /// </summary>
+    public string? JobSigningSecret { get; set; }
+
     public TimeSpan Lease => TimeSpan.FromSeconds(JobLeaseSeconds);
 
     public TimeSpan Poll => TimeSpan.FromMilliseconds(JobPollMilliseconds);

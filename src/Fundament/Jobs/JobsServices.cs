@@ -1,3 +1,5 @@
+using Fundament.Jobs.Http;
+using Fundament.Jobs.Schedules;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,9 +23,14 @@ public static class JobsServices
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobHandlers>();
         builder.Services.AddSingleton<JobWorker>();
+        builder.Services.AddSingleton(JobSigningSecret.Migration);
+        builder.Services.AddSingleton<JobSigningSecret>();
+        builder.AddJobHandler<HttpJobHandler>();
+        builder.Services.AddSingleton<ScheduleStore>();
         if (builder.Configuration.GetSection(FundamentOptions.Section).GetValue(nameof(JobsOptions.JobWorkers), true))
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+            builder.Services.AddHostedService<Scheduler>();
         }
 
         return builder;
