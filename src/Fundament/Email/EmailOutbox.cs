@@ -6,16 +6,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Fundament.Email;
 
-/// <summary>An email as Fundament sends it: plain text, one recipient.</summary>
-public sealed record EmailMessage(string To, string Subject, string Text);
-
 /// <summary>A stored message, with when it was queued.</summary>
 public sealed record StoredEmail(string Id, string To, string Subject, string Text, DateTime CreatedAt);
 
 /// <summary>
 /// The local outbox: every message is stored in <c>_outbox_emails</c> and its recipient and subject
-/// logged (never the body, which carries single-use tokens). Real SMTP and HTTP providers, sent
-/// through the job queue, come with the background-work issue.
+/// logged (never the body, which carries single-use tokens). <see cref="OutboxEmailSender"/> puts it behind
+/// <see cref="IEmailSender"/> as the default provider.
 /// </summary>
 public sealed partial class EmailOutbox(Database database, TimeProvider clock, ILogger<EmailOutbox> logger)
 {

@@ -60,7 +60,8 @@ public static class AccountEndpoints
 }
 
 /// <summary>The work behind <see cref="AccountEndpoints"/>.</summary>
-public sealed class AccountServices(Database database, SchemaRegistry schemas, AccountTokens tokens, EmailOutbox outbox, AuthRateLimits limits, TimeProvider clock)
+public sealed class AccountServices(
+    Database database, SchemaRegistry schemas, AccountTokens tokens, EmailOutbox outbox, EmailOptions email, AuthRateLimits limits, TimeProvider clock)
 {
     private static readonly ApiError InvalidToken = ApiError.BadRequest("The token is invalid, expired or already used", [new ErrorDetail("token", "is invalid, expired or already used")]);
 
@@ -84,7 +85,9 @@ public sealed class AccountServices(Database database, SchemaRegistry schemas, A
         if (account is not null && !alreadyVerified && limits.AllowMail($"{purpose}:{collection.Name}:{account.Id}"))
         {
             string token = await tokens.IssueAsync(tx, purpose, new TokenSubject(collection.Name, account.Id), cancellationToken);
-            await outbox.SendAsync(tx, Message(purpose, account.Email, token), cancellationToken);
+            var model = new AccountEmailModel(email.AppName, token, AccountTokens.LifetimeOf(purpose));
+            var message = purpose == AccountTokens.VerifyEmail ? EmailTemplates.VerifyEmail(account.Email, model) : EmailTemplates.ResetPassword(account.Email, model);
+            await outbox.SendAsync(tx, message, cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
 
@@ -126,12 +129,6 @@ public sealed class AccountServices(Database database, SchemaRegistry schemas, A
         await tx.CommitAsync(cancellationToken);
         return null;
     }
-
-    private static EmailMessage Message(string purpose, string to, string token) => purpose == AccountTokens.VerifyEmail
-        ? new EmailMessage(to, "Confirm your email address",
-            $"Confirm your email address by sending this token to POST /api/auth/confirm-email as {{\"token\": \"...\"}}:\n\n{token}\n\nIt expires in 24 hours.")
-        : new EmailMessage(to, "Reset your password",
-            $"Someone asked to reset your password. If it was you, send this token with a new password to POST /api/auth/confirm-password-reset:\n\n{token}\n\nIt expires in 1 hour. If it was not you, ignore this email.");
 
     private sealed record Account(string Id, string Email, bool? Verified);
 

@@ -19,6 +19,9 @@ public sealed class AccountTokens(TimeProvider clock)
     public static readonly TimeSpan VerifyLifetime = TimeSpan.FromDays(1);
     public static readonly TimeSpan ResetLifetime = TimeSpan.FromHours(1);
 
+    /// <summary>How long a token of this purpose stays valid.</summary>
+    public static TimeSpan LifetimeOf(string purpose) => purpose == ResetPassword ? ResetLifetime : VerifyLifetime;
+
     public static readonly SystemMigration Migration = new("1763683600_create_account_tokens", async (tx, ct) =>
     {
         string timestamp = tx.Dialect.ColumnType(SqlType.Timestamp);
@@ -47,7 +50,7 @@ public sealed class AccountTokens(TimeProvider clock)
            .Parameter(SqlType.Text, Uuids.NewV7()).Append(", ").Parameter(SqlType.Text, purpose).Append(", ")
            .Parameter(SqlType.Text, subject.Collection).Append(", ").Parameter(SqlType.Text, subject.Id).Append(", ")
            .Parameter(SqlType.Text, SecretHash.Of(token)).Append(", ")
-           .Parameter(SqlType.Timestamp, now + (purpose == ResetPassword ? ResetLifetime : VerifyLifetime)).Append(", ")
+           .Parameter(SqlType.Timestamp, now + LifetimeOf(purpose)).Append(", ")
            .Parameter(SqlType.Timestamp, now).Append(')');
         await tx.ExecuteAsync(sql, cancellationToken);
         return token;
