@@ -1,3 +1,4 @@
+using Fundament.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -6,9 +7,6 @@ namespace Fundament.Email;
 
 public static class EmailServices
 {
-    /// <summary>The key of the <see cref="HttpClient"/> the email API sender uses.</summary>
-    public const string ApiClient = "email-api";
-
     /// <summary>
     /// Registers the email options (validated on start), the outbox table, and <see cref="IEmailSender"/> for the
     /// configured <see cref="EmailOptions.EmailProvider"/>.
@@ -20,24 +18,13 @@ public static class EmailServices
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value);
         builder.Services.AddSingleton(EmailOutbox.Migration);
         builder.Services.AddSingleton<EmailOutbox>();
-        builder.Services.AddKeyedSingleton(ApiClient, (_, _) => CreateApiClient());
         builder.Services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<EmailOptions>().EmailProvider switch
         {
             EmailProviderKind.Smtp => ActivatorUtilities.CreateInstance<SmtpEmailSender>(sp),
-            EmailProviderKind.Http => ActivatorUtilities.CreateInstance<HttpApiEmailSender>(sp, sp.GetRequiredKeyedService<HttpClient>(ApiClient)),
+            EmailProviderKind.Http => ActivatorUtilities.CreateInstance<HttpApiEmailSender>(sp),
             _ => ActivatorUtilities.CreateInstance<OutboxEmailSender>(sp),
         });
+        builder.Services.AddSingleton<IJobHandler, EmailJob>();
         return builder;
     }
-
-    /// <summary>
-    /// The one place the email API's client is built. Redirects are not followed: a POST carrying a bearer key
-    /// has no business being sent on somewhere else. Pooled connections are recycled so DNS changes are seen,
-    /// and an answer is at most 1 MB, since only a small JSON object is expected.
-    /// </summary>
-    private static HttpClient CreateApiClient() =>
-        new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            MaxResponseContentBufferSize = 1024 * 1024,
-        };
 }

@@ -1,6 +1,6 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Fundament.Outbound;
 using Microsoft.Extensions.Logging;
 
 namespace Fundament.Email;
@@ -11,10 +11,10 @@ namespace Fundament.Email;
 /// </summary>
 /// <remarks>
 /// 429, 408, 5xx, timeouts and network errors are transient; any other non-2xx answer (a rejected key, an
-/// unverified sender domain, a malformed address) is permanent. The <see cref="HttpClient"/> comes from
-/// <see cref="EmailServices"/>, which builds it in one place.
+/// unverified sender domain, a malformed address) is permanent. Calls go through <see cref="OutboundHttp"/>, so the
+/// API's address is held to the same private-address policy, timeouts and size limits as every outbound call.
 /// </remarks>
-public sealed partial class HttpApiEmailSender(HttpClient http, EmailOptions options, ILogger<HttpApiEmailSender> logger) : IEmailSender
+public sealed partial class HttpApiEmailSender(OutboundHttp http, EmailOptions options, ILogger<HttpApiEmailSender> logger) : IEmailSender
 {
     private const int MaxDetailLength = 300;
 
@@ -23,29 +23,26 @@ public sealed partial class HttpApiEmailSender(HttpClient http, EmailOptions opt
         var (_, to) = MimeMessage.Validate(options.EmailFrom, message);
         string key = string.IsNullOrEmpty(options.EmailApiKey) ? throw new EmailSendException("EmailApiKey is not configured", permanent: true) : options.EmailApiKey;
         var url = new Uri(options.EmailApiUrl.TrimEnd('/') + "/emails");
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(Payload(message)) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Timeout);
-        int status;
-        string body;
+        var request = new OutboundRequest(HttpMethod.Post, url)
+        {
+            Headers = [new("Authorization", "Bearer " + key)],
+            Body = Payload(message),
+            ContentType = "application/json",
+            Timeout = options.Timeout,
+            MaxResponseBytes = 64 * 1024,
+        };
+        OutboundResponse response;
         try
         {
-            using var response = await http.SendAsync(request, deadline.Token);
-            status = (int)response.StatusCode;
-            body = await response.Content.ReadAsStringAsync(deadline.Token);
+            response = await http.SendAsync(request, cancellationToken);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OutboundException e)
         {
-            throw new EmailSendException($"Email API {url.Host}: no answer within {options.Timeout.TotalSeconds:0} s", permanent: false, e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new EmailSendException($"Email API {url.Host}: the request failed: {e.Message}", permanent: false, e);
+            throw new EmailSendException($"Email API {url.Host}: {e.Message}", permanent: !e.IsRetryable, e);
         }
 
+        int status = response.StatusCode;
+        string body = response.BodyText();
         if (status is >= 200 and < 300)
         {
             LogSent(logger, to.Address, url.Host, FindString(body, "id") ?? "(none)");

@@ -4,6 +4,7 @@ using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Email;
 using Fundament.Http;
+using Fundament.Jobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +15,7 @@ namespace Fundament.Identity;
 /// <summary>
 /// Email verification and password reset (shared/API.md, "Auth"). The request endpoints answer 204
 /// whether or not the email belongs to an account, so they reveal nothing; tokens are single-use,
-/// expire, and arrive by email (the outbox, until real providers land).
+/// expire, and arrive by email (an <c>email.send</c> job enqueued with the token).
 /// </summary>
 public static class AccountEndpoints
 {
@@ -61,7 +62,7 @@ public static class AccountEndpoints
 
 /// <summary>The work behind <see cref="AccountEndpoints"/>.</summary>
 public sealed class AccountServices(
-    Database database, SchemaRegistry schemas, AccountTokens tokens, EmailOutbox outbox, EmailOptions email, AuthRateLimits limits, TimeProvider clock)
+    Database database, SchemaRegistry schemas, AccountTokens tokens, JobStore jobs, EmailOptions email, AuthRateLimits limits, TimeProvider clock)
 {
     private static readonly ApiError InvalidToken = ApiError.BadRequest("The token is invalid, expired or already used", [new ErrorDetail("token", "is invalid, expired or already used")]);
 
@@ -87,7 +88,7 @@ public sealed class AccountServices(
             string token = await tokens.IssueAsync(tx, purpose, new TokenSubject(collection.Name, account.Id), cancellationToken);
             var model = new AccountEmailModel(email.AppName, token, AccountTokens.LifetimeOf(purpose));
             var message = purpose == AccountTokens.VerifyEmail ? EmailTemplates.VerifyEmail(account.Email, model) : EmailTemplates.ResetPassword(account.Email, model);
-            await outbox.SendAsync(tx, message, cancellationToken);
+            await EmailJob.EnqueueAsync(jobs, tx, message, cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
 

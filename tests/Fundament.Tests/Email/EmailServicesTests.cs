@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Fundament.Email;
+using Fundament.Jobs;
+using Fundament.Tests.Jobs;
 using Fundament.Tests.Testing;
 using Microsoft.Extensions.Options;
 
@@ -41,9 +43,63 @@ public abstract class EmailServicesTests(DbKind kind)
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
 
+        await TestJobs.DrainAsync(app, EmailJob.TypeName);
         var mail = Assert.Single(await app.Get<EmailOutbox>().ListAsync(10, TestContext.Current.CancellationToken));
         Assert.Equal("Reset your Acme password", mail.Subject);
     }
+
+    [Fact]
+    public async Task Account_emails_go_out_over_smtp_through_the_queue()
+    {
+        await using var smtp = new SmtpTestServer();
+        await using var app = await TestApp.StartAsync(kind, Smtp(smtp));
+        await app.Anonymous.PostAsJsonAsync("/api/users", new { email = "gus@example.com", password = "gus password 1" }).ShouldBe(HttpStatusCode.Created);
+        using (var response = await app.Anonymous.PostAsJsonAsync("/api/auth/verify-email", new { email = "gus@example.com" }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var job = Assert.Single(await TestJobs.DrainAsync(app, EmailJob.TypeName));
+        Assert.Equal(JobStates.Succeeded, job.State);
+        Assert.Equal(EmailJob.Queue, job.Queue);
+        var message = Assert.Single(smtp.Messages);
+        Assert.Equal(["gus@example.com"], message.To);
+        Assert.Contains("Subject: Confirm your email address for Fundament", message.Data, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rejected_recipient_dead_letters_the_email_job_at_once()
+    {
+        await using var smtp = new SmtpTestServer(new SmtpTestServerOptions { Replies = new Dictionary<string, string> { ["RCPT"] = "550 5.1.1 no such user" } });
+        await using var app = await TestApp.StartAsync(kind, Smtp(smtp));
+        var enqueued = await app.Admin.PostAsync("/api/jobs", TestApp.JsonContent("""{"type":"email.send","payload":{"to":"gone@example.com","subject":"Hi","text":"Hello"}}"""))
+            .ShouldBe(HttpStatusCode.Created);
+        var dead = await TestJobs.WaitForStateAsync(app, enqueued.GetProperty("data").GetProperty("id").GetString()!, JobStates.Dead);
+        Assert.Equal(1, dead.GetProperty("attemptLog").GetArrayLength());
+        Assert.Contains("550", dead.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.Empty(smtp.Messages);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"email.send","payload":{"subject":"Hi","text":"x"}}""", "payload.to")]
+    [InlineData("""{"type":"email.send","payload":{"to":"not an address","subject":"Hi","text":"x"}}""", "payload.to")]
+    [InlineData("""{"type":"email.send","payload":{"to":"a@example.com","subject":"Hi\nBcc: x@example.com","text":"x"}}""", "payload.subject")]
+    [InlineData("""{"type":"email.send","payload":{"to":"a@example.com","subject":"Hi","text":"x","cc":"b@example.com"}}""", "payload.cc")]
+    public async Task Malformed_email_jobs_are_refused(string body, string field)
+    {
+        await using var app = await TestApp.StartAsync(kind);
+        var error = await app.Admin.PostAsync("/api/jobs", TestApp.JsonContent(body)).ShouldBe(HttpStatusCode.UnprocessableEntity, "VALIDATION_ERROR");
+        Assert.Contains(field, error.DetailFields());
+    }
+
+    private static Dictionary<string, string?> Smtp(SmtpTestServer smtp) => new()
+    {
+        ["Fundament:JobPollMilliseconds"] = "50",
+        ["Fundament:EmailProvider"] = "smtp",
+        ["Fundament:SmtpHost"] = "127.0.0.1",
+        ["Fundament:SmtpPort"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Fundament:SmtpSecurity"] = "none",
+    };
 }
 
 public sealed class EmailServicesTests_Sqlite() : EmailServicesTests(DbKind.Sqlite)

@@ -11,7 +11,7 @@ public sealed class HttpApiEmailSenderTests : IAsyncLifetime
     private const string Key = "re_test_0123456789abcdef";
     private static readonly EmailMessage Hello = new("Ada <ada@example.com>", "Hello — ça va?", "Hi Ada,\nwelcome.");
 
-    private readonly HttpClient _http = new();
+    private readonly Fundament.Outbound.OutboundHttp _http = new(new FundamentOptions { AllowPrivateTargets = true });
     private readonly LogRecorder<HttpApiEmailSender> _log = new();
     private EmailApiTestServer _server = null!;
 
@@ -101,7 +101,7 @@ public sealed class HttpApiEmailSenderTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<EmailSendException>(() => Sender(timeoutSeconds: 1).SendAsync(Hello, TestContext.Current.CancellationToken));
 
         Assert.False(error.IsPermanent);
-        Assert.Contains("no answer within 1 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains("did not answer", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

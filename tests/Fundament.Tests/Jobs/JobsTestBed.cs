@@ -48,6 +48,21 @@ public sealed class TestJobs
         return json.GetProperty("data").Clone();
     }
 
+    /// <summary>Waits until every job of <paramref name="type"/> has finished (bounded: 15 s) and returns them.</summary>
+    public static async Task<List<Job>> DrainAsync(TestApp app, string type)
+    {
+        var store = app.Get<JobStore>();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        List<Job> jobs;
+        while ((jobs = await store.ListAsync(new JobFilter(Type: type), 500, null, CancellationToken.None)).Exists(j => !JobStates.IsFinished(j.State)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{type} jobs did not finish");
+            await Task.Delay(20);
+        }
+
+        return jobs;
+    }
+
     /// <summary>Polls a job until it reaches <paramref name="state"/> (bounded: 15 s).</summary>
     public static async Task<JsonElement> WaitForStateAsync(TestApp app, string id, string state)
     {
