@@ -8,7 +8,7 @@ using Fundament.Records;
 namespace Fundament.Server;
 
 /// <summary>The <c>fundament</c> command line: every verb an operator needs, each with its own --help.</summary>
-internal static class Cli
+internal static partial class Cli
 {
     private static readonly Option<string?> Dir = new("--dir") { Description = "Data directory (default ./fundament_data; env FUNDAMENT_DIR)" };
     private static readonly Option<string?> Db = new("--db") { Description = "PostgreSQL URL, e.g. postgres://user:pass@host:5432/db (default: SQLite in the data directory; env FUNDAMENT_DB)" };
@@ -22,6 +22,7 @@ internal static class Cli
         root.Subcommands.Add(CollectionsCommand());
         root.Subcommands.Add(SuperuserCommand());
         root.Subcommands.Add(SigningKeysCommand());
+        root.Subcommands.Add(JobsCommand());
         return root;
     }
 

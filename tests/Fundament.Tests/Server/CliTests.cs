@@ -1,5 +1,3 @@
-using Fundament.Server;
-
 namespace Fundament.Tests.Server;
 
 [CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
@@ -11,24 +9,7 @@ public sealed class CliTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "fundament-cli", Guid.NewGuid().ToString("N"));
 
-    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (previousOut, previousError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int exit = await Cli.Build().Parse([.. args, .. args.Length > 0 && args[^1] != "--help" && args[0] != "--help" ? new[] { "--dir", _dir } : []]).InvokeAsync();
-            return (exit, output.ToString() + error);
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-        }
-    }
+    private Task<(int Exit, string Output)> RunAsync(params string[] args) => CliRunner.RunAsync(_dir, args);
 
     [Fact]
     public async Task Help_describes_every_command()
