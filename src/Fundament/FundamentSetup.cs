@@ -7,8 +7,10 @@ using Fundament.Jobs;
 using Fundament.Migrations;
 using Fundament.Observability;
 using Fundament.OpenApi;
+using Fundament.Outbound;
 using Fundament.Records;
 using Fundament.Rules;
+using Fundament.Webhooks.Outbound;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +50,9 @@ public static class FundamentSetup
         builder.Services.AddSingleton<RecordServices>();
         builder.AddEmail();
         builder.AddIdentity();
+        builder.AddOutbound();
         builder.AddJobs();
+        builder.AddWebhooks();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
     }
@@ -77,6 +81,7 @@ public static class FundamentSetup
         app.MapCollections();
         app.MapRecords();
         app.MapJobs();
+        app.MapWebhooks();
         app.MapOpenApiDocs();
         return app;
     }
