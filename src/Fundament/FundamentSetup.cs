@@ -11,6 +11,7 @@ using Fundament.OpenApi;
 using Fundament.Outbound;
 using Fundament.Records;
 using Fundament.Rules;
+using Fundament.Webhooks.Outbound;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,6 +53,7 @@ public static class FundamentSetup
         builder.AddIdentity();
         builder.AddOutbound();
         builder.AddJobs();
+        builder.AddWebhooks();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
     }
@@ -81,6 +83,7 @@ public static class FundamentSetup
         app.MapRecords();
         app.MapJobs();
         app.MapSchedules();
+        app.MapWebhooks();
         app.MapOpenApiDocs();
         return app;
     }

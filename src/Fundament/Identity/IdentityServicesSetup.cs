@@ -1,4 +1,5 @@
 using Fundament.Identity.Tokens;
+using Fundament.Records;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -33,12 +34,7 @@ public static class IdentityServicesSetup
         builder.Services.AddSingleton<RefreshTokens>();
         builder.Services.AddSingleton<IdentityServices>();
         builder.Services.AddHostedService<SuperuserBootstrap>();
-        builder.Services.AddSingleton(_ =>
-        {
-            var hooks = new Records.RecordHooks();
-            AuthRecordHooks.Register(hooks);
-            return hooks;
-        });
+        builder.Services.AddRecordHooks((hooks, _) => AuthRecordHooks.Register(hooks));
         AuthRateLimits.AddAuthRateLimits(builder.Services);
         return builder;
     }

@@ -148,7 +148,7 @@ public sealed partial class OutboundHttp : IDisposable
         {
             using var message = CreateMessage(request, method, url, body, sameOrigin: Origin(url) == origin);
             using var response = await SendOnceAsync(message, cancellationToken);
-            if (FindRedirectTarget(response, url) is not { } next)
+            if (!request.FollowRedirects || FindRedirectTarget(response, url) is not { } next)
             {
                 var (kept, truncated) = await ReadBodyAsync(response, request.MaxResponseBytes, url, cancellationToken);
                 return new OutboundResponse((int)response.StatusCode, url, CollectHeaders(response), kept, truncated,

@@ -44,4 +44,10 @@ public sealed record OutboundRequest(HttpMethod Method, Uri Url)
     /// <see cref="OutboundResponse.LogExcerptBytes"/>.
     /// </summary>
     public int MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
+
+    /// <summary>
+    /// Whether to follow redirects (up to <see cref="OutboundHttp.MaxRedirects"/>). When false a 3xx is the
+    /// response, as for senders such as webhooks whose POST must not turn into a GET on a 301/302.
+    /// </summary>
+    public bool FollowRedirects { get; init; } = true;
 }

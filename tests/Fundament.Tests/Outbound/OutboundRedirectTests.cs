@@ -34,6 +34,21 @@ public sealed class OutboundRedirectTests(OutboundTestServer server) : IClassFix
         Assert.StartsWith(arrived, response.BodyText(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(302)]
+    [InlineData(307)]
+    public async Task Without_follow_redirects_the_redirect_is_the_answer(int code)
+    {
+        using var client = AllowAll();
+        int hits = server.Hits;
+
+        var response = await client.SendAsync(Post("/echo", code) with { FollowRedirects = false }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(code, response.StatusCode);
+        Assert.Equal(0, response.Redirects);
+        Assert.Equal(hits + 1, server.Hits);
+    }
+
     [Fact]
     public async Task Up_to_five_redirects_are_followed()
     {
