@@ -9,6 +9,7 @@ using Fundament.Observability;
 using Fundament.OpenApi;
 using Fundament.Records;
 using Fundament.Rules;
+using Fundament.Webhooks.Inbound;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,7 @@ public static class FundamentSetup
         builder.AddEmail();
         builder.AddIdentity();
         builder.AddJobs();
+        builder.AddInboundHooks();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
     }
@@ -77,6 +79,7 @@ public static class FundamentSetup
         app.MapCollections();
         app.MapRecords();
         app.MapJobs();
+        app.MapInboundHooks();
         app.MapOpenApiDocs();
         return app;
     }
