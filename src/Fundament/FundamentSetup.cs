@@ -12,6 +12,7 @@ using Fundament.Outbound;
 using Fundament.Records;
 using Fundament.Rules;
 using Fundament.Webhooks.Outbound;
+using Fundament.Webhooks.Inbound;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,7 @@ public static class FundamentSetup
         builder.AddOutbound();
         builder.AddJobs();
         builder.AddWebhooks();
+        builder.AddInboundHooks();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         return builder;
     }
@@ -84,6 +86,7 @@ public static class FundamentSetup
         app.MapJobs();
         app.MapSchedules();
         app.MapWebhooks();
+        app.MapInboundHooks();
         app.MapOpenApiDocs();
         return app;
     }
