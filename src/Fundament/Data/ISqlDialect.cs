@@ -53,6 +53,9 @@ public enum ConstraintKind
     ForeignKey,
     NotNull,
     Check,
+
+    /// <summary>The database refused a value itself (PostgreSQL's data exceptions, such as a JSON number beyond its range).</summary>
+    InvalidValue,
 }
 
 /// <summary>A constraint the database refused; <see cref="Name"/> is the index/column name when known.</summary>

@@ -198,6 +198,7 @@ public static partial class RecordStore
             {
                 ConstraintKind.Unique => ApiError.Conflict("A record with the same unique value already exists", UniqueFields(tx.Dialect, collection, violation.Name)),
                 ConstraintKind.ForeignKey => ApiError.Validation("relation", "references a record that does not exist"),
+                ConstraintKind.InvalidValue => ApiError.Validation("record", "holds a value the database cannot store (for example a number beyond its range)"),
                 _ => ApiError.Validation("record", "breaks a constraint of the collection"),
             };
         }

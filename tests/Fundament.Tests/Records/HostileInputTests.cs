@@ -30,7 +30,7 @@ public abstract class HostileInputTests(DbKind kind) : IAsyncLifetime
 
     private static readonly string[] Values =
     [
-        "null", "true", "0", "-1", "1e308", "-1e308", "1.5", "9223372036854775808", "\"\"", "\"a\"", "\"b\"", "\"x\\u0000y\"",
+        "null", "true", "0", "-1", "1e308", "-1e308", "1e1000000", "{\"k\":-1e1000000}", "1.5", "9223372036854775808", "\"\"", "\"a\"", "\"b\"", "\"x\\u0000y\"",
         "\"\\ud800\"", "\"2026-01-01\"", "\"2026-13-45T99:99\"", "\"a@b.co\"", "\"http://x.y\"", "[]", "[\"a\",\"a\"]", "[\"a\",\"b\"]",
         "{}", "{\"k\":\"\\u0000\"}", "[[[[[[1]]]]]]", "\"" + new string('z', 300) + "\"", "\"00000000-0000-0000-0000-000000000000\"", "\"'; DROP TABLE things; --\"",
     ];
@@ -43,6 +43,14 @@ public abstract class HostileInputTests(DbKind kind) : IAsyncLifetime
         "data = null", "(((n = 1)))", "!(ok = false)", "n = 99999999999999999999", "at < '2020-01-01'", "name = \"\\\"\"", "@request.auth.id = ''",
         "@request.body.x = 1", "owner = @request.auth.id", "kind != 'a'", "link !~ 'http'", "' OR 1=1 --", "n = 1; DELETE FROM things", "x > -1e309",
     ];
+
+    [Fact]
+    public async Task A_json_number_beyond_the_database_range_is_refused_not_a_server_error()
+    {
+        using var response = await _app.Anonymous.PostAsync("/api/things", TestApp.JsonContent("""{"data":{"k":1e1000000}}"""));
+        // SQLite keeps JSON as text; PostgreSQL's jsonb refuses the number, which must be a 422, not a 500.
+        Assert.Equal(kind == DbKind.Postgres ? HttpStatusCode.UnprocessableEntity : HttpStatusCode.Created, response.StatusCode);
+    }
 
     [Fact]
     public async Task No_request_shape_produces_a_server_error()

@@ -90,6 +90,7 @@ public sealed class PostgresDialect : ISqlDialect
             PostgresErrorCodes.ForeignKeyViolation => ConstraintKind.ForeignKey,
             PostgresErrorCodes.NotNullViolation => ConstraintKind.NotNull,
             PostgresErrorCodes.CheckViolation => ConstraintKind.Check,
+            { } state when state.StartsWith("22", StringComparison.Ordinal) => ConstraintKind.InvalidValue,
             _ => (ConstraintKind?)null,
         };
         return kind is null ? null : new ConstraintViolation(kind.Value, postgres.ConstraintName ?? postgres.ColumnName);

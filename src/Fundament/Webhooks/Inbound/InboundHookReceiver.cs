@@ -147,11 +147,11 @@ internal sealed partial class InboundHookReceiver(
             LogUnknownHook(logger, hook.Name);
             return NotVerified;
         }
-        catch (DbException ex) when (ex.SqlState is { } state && state.StartsWith("22", StringComparison.Ordinal))
+        catch (DbException ex) when (store.Database.Dialect.Classify(ex) is { Kind: ConstraintKind.InvalidValue })
         {
-            // SQLSTATE class 22 is "data exception": a value in the event the database cannot hold (a number
-            // beyond jsonb's range, say). It is the event's shape, not an outage, so it must not be a 500.
-            LogNotStored(logger, hook.Name, inbound.Id, "the database refused a value in it (SQLSTATE " + state + ")");
+            // A value in the event the database cannot hold (a number beyond jsonb's range, say).
+            // It is the event's shape, not an outage, so it must not be a 500.
+            LogNotStored(logger, hook.Name, inbound.Id, "the database refused a value in it (SQLSTATE " + ex.SqlState + ")");
             return ApiError.Validation("body", "holds a value the database cannot store");
         }
     }
