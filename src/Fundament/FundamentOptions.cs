@@ -19,6 +19,7 @@ public sealed class FundamentOptions
     public const int DefaultPageSize = 20;
     public const int DefaultAccessTokenMinutes = 15;
     public const int DefaultAuthRequestsPerMinute = 30;
+    public const int DefaultReadCacheMegabytes = 64;
 
     /// <summary>Where the SQLite database, migration files and keys live.</summary>
     [Required]
@@ -77,6 +78,10 @@ public sealed class FundamentOptions
     /// turned into a proxy into its own network. Tests and local development switch it on.
     /// </summary>
     public bool AllowPrivateTargets { get; set; }
+
+    /// <summary>Memory for cached record reads (<c>FUNDAMENT_READ_CACHE_MEGABYTES</c>); 0 turns the read cache off.</summary>
+    [Range(0, 64 * 1024)]
+    public int ReadCacheMegabytes { get; set; } = DefaultReadCacheMegabytes;
 
     public string MigrationsDirectory => Path.Combine(DataDirectory, "migrations");
 

@@ -10,7 +10,6 @@ using Fundament.Observability;
 using Fundament.OpenApi;
 using Fundament.Outbound;
 using Fundament.Records;
-using Fundament.Rules;
 using Fundament.Webhooks.Inbound;
 using Fundament.Webhooks.Outbound;
 using Microsoft.AspNetCore.Builder;
@@ -47,9 +46,7 @@ public static class FundamentSetup
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddSingleton<SchemaChanges>();
         builder.Services.AddHostedService<StartupMigrations>();
-        builder.Services.AddSingleton(new FilterCache());
-        builder.Services.AddSingleton<AccessRules>();
-        builder.Services.AddSingleton<RecordServices>();
+        builder.AddRecords();
         builder.AddEmail();
         builder.AddIdentity();
         builder.AddOutbound();

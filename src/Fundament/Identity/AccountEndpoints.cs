@@ -5,6 +5,7 @@ using Fundament.Data;
 using Fundament.Email;
 using Fundament.Http;
 using Fundament.Jobs;
+using Fundament.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -62,7 +63,7 @@ public static class AccountEndpoints
 
 /// <summary>The work behind <see cref="AccountEndpoints"/>.</summary>
 public sealed class AccountServices(
-    Database database, SchemaRegistry schemas, AccountTokens tokens, JobStore jobs, EmailOptions email, AuthRateLimits limits, TimeProvider clock)
+    Database database, SchemaRegistry schemas, AccountTokens tokens, JobStore jobs, ReadCache cache, EmailOptions email, AuthRateLimits limits, TimeProvider clock)
 {
     private static readonly ApiError InvalidToken = ApiError.BadRequest("The token is invalid, expired or already used", [new ErrorDetail("token", "is invalid, expired or already used")]);
 
@@ -168,5 +169,7 @@ public sealed class AccountServices(
            .Append(", ").Identifier(Collection.UpdatedAtField).Append(" = ").Parameter(SqlType.Timestamp, Timestamps.Now(clock))
            .Append(" WHERE ").Identifier(Collection.IdField).Append(" = ").Parameter(SqlType.Id, id);
         await tx.ExecuteAsync(sql, cancellationToken);
+        // This write bypasses the record hooks (it is not a client's write), so it invalidates cached reads itself.
+        tx.OnCommitted(cache.Invalidate);
     }
 }

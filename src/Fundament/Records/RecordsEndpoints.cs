@@ -43,6 +43,14 @@ public static class RecordsEndpoints
             return rule.Error.ToResult();
         }
 
+        string? cacheKey = services.Cache.KeyFor(caller, schema, target, http.Request.Path + http.Request.QueryString);
+        if (services.Cache.TryGet(cacheKey, schema, out var cached))
+        {
+            return cached;
+        }
+
+        long version = services.Cache.Version;
+
         var query = ListQuery.Parse(http.Request.Query, target, schema, caller, services.Rules.Filters);
         if (!query.IsSuccess)
         {
@@ -69,7 +77,9 @@ public static class RecordsEndpoints
             await RecordStore.ExpandAsync(connection, services.Database.Dialect, page.Records, expand, schema, caller, context, services.Rules, cancellationToken);
         }
 
-        return RecordResponses.Page(page, query.Value);
+        var result = RecordResponses.Page(page, query.Value);
+        services.Cache.Set(cacheKey, version, schema, result);
+        return result;
     }
 
     private static async Task<Results<JsonBytesResult, ApiErrorResult>> Get(string collection, string id, HttpContext http, RecordServices services, CancellationToken cancellationToken)
@@ -86,6 +96,14 @@ public static class RecordsEndpoints
         {
             return rule.Error.ToResult();
         }
+
+        string? cacheKey = services.Cache.KeyFor(caller, schema, target, http.Request.Path + http.Request.QueryString);
+        if (services.Cache.TryGet(cacheKey, schema, out var cached))
+        {
+            return cached;
+        }
+
+        long version = services.Cache.Version;
 
         var fields = ListQuery.ParseFields(http.Request.Query["fields"].ToString(), target);
         var expand = ExpandSpec.Parse(http.Request.Query["expand"].ToString(), target, schema);
@@ -113,7 +131,9 @@ public static class RecordsEndpoints
             await RecordStore.ExpandAsync(connection, services.Database.Dialect, [record], spec, schema, caller, context, services.Rules, cancellationToken);
         }
 
-        return RecordResponses.One(record, fields: fields.Value);
+        var result = RecordResponses.One(record, fields: fields.Value);
+        services.Cache.Set(cacheKey, version, schema, result);
+        return result;
     }
 
     private static Task<Results<JsonBytesResult, ApiErrorResult>> Create(string collection, HttpContext http, RecordServices services, CancellationToken cancellationToken) =>
@@ -145,7 +165,7 @@ public static class RecordsEndpoints
 }
 
 /// <summary>What record handlers share: the caller, the schema, the database and the rules.</summary>
-public sealed class RecordServices(Database database, SchemaRegistry schemas, AccessRules rules, RecordHooks hooks, TimeProvider clock)
+public sealed class RecordServices(Database database, SchemaRegistry schemas, AccessRules rules, RecordHooks hooks, ReadCache cache, TimeProvider clock)
 {
     public delegate Task<Outcome<Record>> WriteOperation(WriteTransaction tx, WriteContext context, Collection collection, JsonElement body, CancellationToken cancellationToken);
 
@@ -156,6 +176,8 @@ public sealed class RecordServices(Database database, SchemaRegistry schemas, Ac
     public SchemaRegistry Schemas { get; } = schemas;
 
     public TimeProvider Clock { get; } = clock;
+
+    public ReadCache Cache { get; } = cache;
 
     /// <summary>Authenticates the caller and finds the collection, pinning one schema snapshot for the request.</summary>
     public Outcome<(Caller Caller, Collection Collection)> Resolve(HttpContext http, string collection, out SchemaSnapshot schema)
