@@ -21,7 +21,7 @@ WORKLOADS = {
     "list": "(b) list 20, filter + sort",
     "create": "(c) create one",
     "mixed": "(d) mixed 90% get / 10% create",
-    "owned": "(e) STAND-IN: list 20 by author filter",
+    "owned": "(e) list 20 under author = @request.auth.id",
 }
 ORDER = list(WORKLOADS)
 # Targets from shared/PRODUCT.md and the benchmark issue: SQLite, 32 connections, ratio to the ceiling.

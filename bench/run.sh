@@ -117,7 +117,7 @@ measure() { # TARGET WORKLOAD CONNECTIONS PORT PID SCRIPT
   local out="$work/wrk-$target-$workload-$conns.txt" before after
   echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true
   before="$(cpu_snapshot "$pid")"
-  BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" "${load_pin[@]}" \
+  BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" BENCH_TOKENS="$work/tokens.txt" "${load_pin[@]}" \
     wrk -t"$WRK_THREADS" -c"$conns" -d"$DURATION" --timeout 5s -s "$bench/wrk/$script" "http://127.0.0.1:$port" > "$out" 2>&1 \
     || { echo "bench: wrk failed:" >&2; cat "$out" >&2; exit 1; }
   after="$(cpu_snapshot "$pid")"
@@ -132,7 +132,7 @@ warm_up() { # PORT SCRIPT...
   local port="$1"
   shift
   for script in "$@"; do
-    BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" "${load_pin[@]}" \
+    BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" BENCH_TOKENS="$work/tokens.txt" "${load_pin[@]}" \
       wrk -t1 -c32 -d"$WARMUP" -s "$bench/wrk/$script" "http://127.0.0.1:$port" > /dev/null 2>&1 || true
   done
 }
@@ -185,12 +185,14 @@ run_fundament() { # sqlite|postgres
     args=(--db "postgres://postgres@127.0.0.1:$pg_port/bench")
   fi
   echo "== Fundament on $db (port $port)" >&2
+  # Seeding signs in 20 users from one IP, and tokens must outlive the run: relax those two limits only.
+  FUNDAMENT_AUTH_REQUESTS_PER_MINUTE=1000 FUNDAMENT_ACCESS_TOKEN_MINUTES=240 \
   FUNDAMENT_SUPERUSER_EMAIL="$SUPERUSER_EMAIL" FUNDAMENT_SUPERUSER_PASSWORD="$SUPERUSER_PASSWORD" "${server_pin[@]}" dotnet "$dll" serve --http "127.0.0.1:$port" --dir "$dir" "${args[@]}" \
     > "$work/server-$db.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   wait_for "http://127.0.0.1:$port/api/health/ready" "$pid" "$work/server-$db.log"
-  python3 "$bench/seed.py" "http://127.0.0.1:$port" "$SUPERUSER_EMAIL:$SUPERUSER_PASSWORD" "$RECORDS" "$work/ids.txt" "$work/sample-$db.json" \
+  python3 "$bench/seed.py" "http://127.0.0.1:$port" "$SUPERUSER_EMAIL:$SUPERUSER_PASSWORD" "$RECORDS" "$work/ids.txt" "$work/sample-$db.json" "$work/tokens.txt" \
     > "$work/seed-$db.json"
   echo "   seeded: $(cat "$work/seed-$db.json")" >&2
   python3 "$bench/report.py" seed --target "$db" "$work/seed-$db.json" >> "$results"

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Creates the `posts` collection and seeds it with deterministic records through POST /api/batch.
 
-Usage: seed.py BASE_URL SUPERUSER_EMAIL:PASSWORD COUNT IDS_FILE SAMPLE_FILE
+Usage: seed.py BASE_URL SUPERUSER_EMAIL:PASSWORD COUNT IDS_FILE SAMPLE_FILE TOKENS_FILE
 Signs in as the superuser (POST /api/admin/auth/login) for the schema change and the batches.
 Writes every created id (one a line) to IDS_FILE and the exact body of GET /api/posts/{first id}
-to SAMPLE_FILE (the ceiling serves a body of that size). Prints one JSON line with the timings.
+to SAMPLE_FILE (the ceiling serves a body of that size). For workload (e) it also creates USERS users,
+the `owned` collection (listRule `author = @request.auth.id`) with COUNT records spread over them, and
+writes one access token per user to TOKENS_FILE. Prints one JSON line with the timings.
 """
 import json
 import sys
@@ -24,6 +26,9 @@ COLLECTION = {
     ],
     "listRule": "", "viewRule": "", "createRule": "", "updateRule": None, "deleteRule": None,
 }
+USERS = 20
+USER_PASSWORD = "bench user password"
+OWNED = dict(COLLECTION, name="owned", listRule="author = @request.auth.id", viewRule="author = @request.auth.id", createRule=None)
 BODY = ("A deterministic benchmark post. Lorem ipsum dolor sit amet, consectetur adipiscing elit, "
         "sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.")
 
@@ -57,6 +62,9 @@ def main():
         answer = json.loads(call(base, key, "POST", "/api/batch", {"requests": requests}))
         ids.extend(item["body"]["id"] for item in answer["data"])
     seconds = time.monotonic() - started
+    tokens = seed_owned(base, key, count)
+    with open(sys.argv[6], "w", encoding="utf-8") as f:
+        f.write("\n".join(tokens) + "\n")
     with open(ids_file, "w", encoding="utf-8") as f:
         f.write("\n".join(ids) + "\n")
     sample = call(base, None, "GET", f"/api/posts/{ids[len(ids) // 2]}")
@@ -64,6 +72,25 @@ def main():
         f.write(sample)
     print(json.dumps({"records": len(ids), "seconds": round(seconds, 2),
                       "records_per_s": round(len(ids) / seconds), "sample_bytes": len(sample)}))
+
+
+def seed_owned(base, key, count):
+    """Users, their access tokens, and `owned` records whose author is a user id (workload (e))."""
+    call(base, key, "POST", "/api/collections", OWNED)
+    users = []
+    for u in range(USERS):
+        email = f"bench-user-{u:02d}@example.com"
+        created = json.loads(call(base, key, "POST", "/api/users", {"email": email, "password": USER_PASSWORD}))
+        users.append((created["data"]["id"], email))
+    for start in range(0, count, BATCH):
+        requests = [{"method": "POST", "url": "/api/owned", "body": dict(record(n), author=users[n % USERS][0])}
+                    for n in range(start, min(start + BATCH, count))]
+        call(base, key, "POST", "/api/batch", {"requests": requests})
+    tokens = []
+    for _, email in users:
+        login = json.loads(call(base, None, "POST", "/api/auth/login", {"email": email, "password": USER_PASSWORD}))
+        tokens.append(login["data"]["accessToken"])
+    return tokens
 
 
 if __name__ == "__main__":

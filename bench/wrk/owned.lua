@@ -1,15 +1,16 @@
--- (e) STAND-IN for "list 20 under the rule author = @request.auth.id": user tokens do not exist
--- yet, so the same condition is sent as a filter for one fixed author (about 100 of 10,000 posts).
+-- (e) List 20 under the access rule author = @request.auth.id: each request signs in as one of the
+-- seeded users (a random access token per request), so the rule is evaluated for that user.
 local common = dofile((os.getenv("BENCH_WRK_DIR") or "bench/wrk") .. "/common.lua")
-local req
+local tokens
 
 setup = common.setup
 done = common.done
 
 function init(args)
-  req = wrk.format("GET", "/api/posts?filter=author%3D%27user-07%27&sort=-created_at&limit=20")
+  common.seed()
+  tokens = common.read_lines(os.getenv("BENCH_TOKENS"))
 end
 
 function request()
-  return req
+  return wrk.format("GET", "/api/owned?sort=-created_at&limit=20", { ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)] })
 end
