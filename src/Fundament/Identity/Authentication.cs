@@ -1,18 +1,19 @@
 using Fundament.Collections;
 using Fundament.Http;
 using Fundament.Identity.Tokens;
+using Fundament.Records;
 using Microsoft.AspNetCore.Http;
 
 namespace Fundament.Identity;
 
 /// <summary>
 /// Resolves the caller of every request from <c>Authorization: Bearer &lt;access token or API key&gt;</c>
-/// (or <c>X-Api-Key</c>): a superuser or a user of an auth collection, narrowed to the key's scopes, looked up on each request so that a deleted account stops
-/// working at once. No credentials means anonymous; credentials that do not check out are a 401,
+/// (or <c>X-Api-Key</c>): a superuser or a user of an auth collection, narrowed to the key's scopes. Accounts are
+/// looked up again after any record write (<see cref="CallerCache"/>), so a deleted account stops working at once. No credentials means anonymous; credentials that do not check out are a 401,
 /// never silently anonymous.
 /// </summary>
 public sealed class Authentication(RequestDelegate next, AccessTokens tokens, ApiKeyStore apiKeys, Accounts accounts, SchemaRegistry schemas,
-    AuthRateLimits limits, FundamentOptions options)
+    AuthRateLimits limits, FundamentOptions options, CallerCache callers, ReadCache records)
 {
     /// <summary>The header API keys travel in (besides <c>Authorization: Bearer</c>).</summary>
     public const string ApiKeyHeader = "X-Api-Key";
@@ -76,8 +77,19 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Ap
             return owner is null ? null : owner with { ApiKeyId = key!.Id, Scopes = key.Scopes.ToHashSet(StringComparer.Ordinal) };
         }
 
-        return tokens.TryValidate(credential, out var claims)
-            ? (await accounts.FindAsync(new TokenSubject(claims.Collection, claims.Subject), cancellationToken))?.ToCaller()
-            : null;
+        if (callers.TryGet(credential, out var known))
+        {
+            return known;
+        }
+
+        long version = records.Version;
+        if (!tokens.TryValidate(credential, out var claims) ||
+            (await accounts.FindAsync(new TokenSubject(claims.Collection, claims.Subject), cancellationToken))?.ToCaller() is not { } caller)
+        {
+            return null;
+        }
+
+        callers.Set(credential, caller, version, claims.ExpiresAt);
+        return caller;
     }
 }

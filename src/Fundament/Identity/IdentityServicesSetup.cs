@@ -25,6 +25,7 @@ public static class IdentityServicesSetup
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<SuperuserStore>();
         builder.Services.AddSingleton<Accounts>();
+        builder.Services.AddSingleton<CallerCache>();
         builder.Services.AddSingleton(ApiKeyStore.Migration);
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton(AccountTokens.Migration);
