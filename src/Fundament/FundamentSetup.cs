@@ -2,6 +2,7 @@ using Fundament.Collections;
 using Fundament.Data;
 using Fundament.Email;
 using Fundament.Http;
+using Fundament.Http.RateLimiting;
 using Fundament.Identity;
 using Fundament.Jobs;
 using Fundament.Jobs.Schedules;
@@ -11,8 +12,8 @@ using Fundament.OpenApi;
 using Fundament.Outbound;
 using Fundament.Records;
 using Fundament.Rules;
-using Fundament.Webhooks.Outbound;
 using Fundament.Webhooks.Inbound;
+using Fundament.Webhooks.Outbound;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +58,7 @@ public static class FundamentSetup
         builder.AddWebhooks();
         builder.AddInboundHooks();
         builder.Services.AddHostedService<IdempotencyCleanup>();
+        builder.AddRateLimits();
         return builder;
     }
 
@@ -69,7 +71,7 @@ public static class FundamentSetup
         app.UseSecurityHeaders();
         app.UseCors(SecurityHeaders.CorsPolicy);
         app.UseMiddleware<Authentication>();
-        app.UseRateLimiter();
+        app.UseRateLimits();
         app.UseMiddleware<Idempotency>();
         app.MapFundamentRoutes();
         return app;
