@@ -2,6 +2,7 @@ using Fundament.Collections;
 using Fundament.Data;
 using Fundament.Email;
 using Fundament.Http;
+using Fundament.Http.RateLimiting;
 using Fundament.Identity;
 using Fundament.Jobs;
 using Fundament.Jobs.Schedules;
@@ -54,6 +55,7 @@ public static class FundamentSetup
         builder.AddWebhooks();
         builder.AddInboundHooks();
         builder.Services.AddHostedService<IdempotencyCleanup>();
+        builder.AddRateLimits();
         return builder;
     }
 
@@ -66,7 +68,7 @@ public static class FundamentSetup
         app.UseSecurityHeaders();
         app.UseCors(SecurityHeaders.CorsPolicy);
         app.UseMiddleware<Authentication>();
-        app.UseRateLimiter();
+        app.UseRateLimits();
         app.UseMiddleware<Idempotency>();
         app.MapFundamentRoutes();
         return app;

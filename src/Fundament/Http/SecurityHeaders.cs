@@ -34,7 +34,8 @@ public static class SecurityHeaders
         }
 
         policy.AllowAnyHeader().AllowAnyMethod()
-              .WithExposedHeaders("ETag", "Location", RequestIds.HeaderName, "Retry-After", Idempotency.ReplayedHeader)
+              .WithExposedHeaders("ETag", "Location", RequestIds.HeaderName, "Retry-After", Idempotency.ReplayedHeader,
+                  RateLimiting.RateLimitMiddleware.PolicyHeader, RateLimiting.RateLimitMiddleware.StateHeader)
               .SetPreflightMaxAge(TimeSpan.FromHours(1));
     }
 

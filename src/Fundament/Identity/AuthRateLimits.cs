@@ -1,75 +1,49 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Fundament.Http;
-using Microsoft.AspNetCore.Builder;
+using Fundament.Http.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fundament.Identity;
 
 /// <summary>
-/// Holds off credential guessing: a per-IP request budget on the auth routes, and per-account
-/// slow-down after repeated failed sign-ins. Rejections are 429 with Retry-After, in the envelope
-/// (ASP.NET Core's limiter would answer 503 unless told otherwise).
+/// Holds off credential guessing on top of the request budgets of <see cref="RateLimitMiddleware"/>
+/// (whose <c>auth</c> group covers the auth routes, per client IP): a per-IP sign-up budget, per-account
+/// slow-down after repeated failed sign-ins, and a cap on account emails. Rejections are 429 with
+/// Retry-After, in the envelope.
 /// </summary>
-public sealed class AuthRateLimits(TimeProvider clock)
+public sealed class AuthRateLimits(TimeProvider clock, RateLimitBuckets buckets, RateLimitPolicies policies, ClientAddress addresses)
 {
-    public const string Policy = "auth";
+    /// <summary>The rate-limit group of the auth routes (<c>.RequireRateLimiting(AuthRateLimits.Policy)</c>).</summary>
+    public const string Policy = RateLimitGroups.Auth;
     public const int FreeFailures = 5;
     public static readonly TimeSpan MaxLockout = TimeSpan.FromMinutes(15);
 
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset LockedUntil)> _accounts = new(StringComparer.Ordinal);
-    private PartitionedRateLimiter<string>? _signUps;
     private readonly ConcurrentDictionary<string, DateTimeOffset[]> _mails = new(StringComparer.Ordinal);
 
     /// <summary>Verification and reset emails one account can be sent per <see cref="MailWindow"/>.</summary>
     public const int MailsPerWindow = 3;
     public static readonly TimeSpan MailWindow = TimeSpan.FromMinutes(15);
 
-    public static IServiceCollection AddAuthRateLimits(IServiceCollection services)
-    {
-        services.AddSingleton<AuthRateLimits>();
-        return services.AddRateLimiter(limiter =>
-        {
-            limiter.AddPolicy(Policy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = context.RequestServices.GetRequiredService<FundamentOptions>().AuthRequestsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
-            limiter.OnRejected = (context, _) =>
-            {
-                int seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? (int)Math.Ceiling(retry.TotalSeconds) : 60;
-                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return new ValueTask(ApiErrorResult.WriteAsync(context.HttpContext,
-                    new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, "Too many requests; try again later")));
-            };
-        });
-    }
+    public static IServiceCollection AddAuthRateLimits(IServiceCollection services) => services.AddSingleton<AuthRateLimits>();
 
     /// <summary>
-    /// Sign-ups (a POST creating a record in an auth collection) share the per-IP budget of the auth
-    /// routes; returns the wait when this IP has used it up.
+    /// Sign-ups (an anonymous POST creating a record in an auth collection) get a budget of
+    /// <paramref name="perMinute"/> per client IP, in a bucket of their own that is shared across nodes like
+    /// the others; returns the wait when this IP has used it up. Off when the <c>auth</c> budget is off.
     /// </summary>
-    public TimeSpan? SignUpWait(string ip, int perMinute)
+    public async ValueTask<TimeSpan?> SignUpWaitAsync(HttpContext context, int perMinute)
     {
-        var limiter = LazyInitializer.EnsureInitialized(ref _signUps, () => PartitionedRateLimiter.Create<string, string>(key =>
-            RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = perMinute,
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-            })));
-        using var lease = limiter.AttemptAcquire(ip);
-        if (lease.IsAcquired)
+        if (policies.Find(RateLimitGroups.Auth, anonymous: true) is null)
         {
             return null;
         }
 
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
+        var policy = new BucketPolicy(perMinute, perMinute / 60.0);
+        var state = await buckets.TakeAsync("signup:ip:" + addresses.Key(context), policy);
+        return state.Allowed ? null : RateLimitMiddleware.RetryAfter(policy, state);
     }
 
     /// <summary>How long the account must wait before another attempt, or null when it may try now.</summary>

@@ -23,7 +23,7 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Ap
         string? credential = Credential(context.Request);
         if (credential is null)
         {
-            if (IsSignUp(context.Request) && limits.SignUpWait(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", options.AuthRequestsPerMinute) is { } wait)
+            if (IsSignUp(context.Request) && await limits.SignUpWaitAsync(context, options.AuthRequestsPerMinute) is { } wait)
             {
                 await ApiErrorResult.WriteAsync(context, AuthRateLimits.TooMany(context, wait) with { Message = "Too many sign-ups from this address; try again later" });
                 return;
