@@ -11,8 +11,8 @@ using Fundament.OpenApi;
 using Fundament.Outbound;
 using Fundament.Records;
 using Fundament.Rules;
-using Fundament.Webhooks.Outbound;
 using Fundament.Webhooks.Inbound;
+using Fundament.Webhooks.Outbound;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,7 +41,7 @@ public static class FundamentSetup
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         builder.AddData();
-        builder.Services.AddSingleton<Readiness>();
+        builder.AddObservability();
         builder.Services.AddSingleton<SchemaRegistry>();
         builder.Services.AddSingleton(DefaultCollections.CreateUsers);
         builder.Services.AddSingleton<MigrationRunner>();
@@ -64,7 +64,7 @@ public static class FundamentSetup
     public static WebApplication MapFundament(this WebApplication app)
     {
         app.Use(RequestIds.Middleware);
-        app.UseMiddleware<RequestLogging>();
+        app.UseObservability();
         app.UseFundamentErrors();
         app.UseSecurityHeaders();
         app.UseCors(SecurityHeaders.CorsPolicy);
@@ -77,7 +77,7 @@ public static class FundamentSetup
 
     public static IEndpointRouteBuilder MapFundamentRoutes(this IEndpointRouteBuilder app)
     {
-        app.MapHealth();
+        app.MapObservability();
         app.MapAuth();
         app.MapKeys();
         app.MapAccount();
