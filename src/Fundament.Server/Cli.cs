@@ -23,6 +23,7 @@ internal static partial class Cli
         root.Subcommands.Add(SuperuserCommand());
         root.Subcommands.Add(SigningKeysCommand());
         root.Subcommands.Add(JobsCommand());
+        root.Subcommands.Add(StatusCommand());
         return root;
     }
 

@@ -41,7 +41,7 @@ public static class FundamentSetup
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         builder.AddData();
-        builder.Services.AddSingleton<Readiness>();
+        builder.AddObservability();
         builder.Services.AddSingleton<SchemaRegistry>();
         builder.Services.AddSingleton(DefaultCollections.CreateUsers);
         builder.Services.AddSingleton<MigrationRunner>();
@@ -63,7 +63,7 @@ public static class FundamentSetup
     public static WebApplication MapFundament(this WebApplication app)
     {
         app.Use(RequestIds.Middleware);
-        app.UseMiddleware<RequestLogging>();
+        app.UseObservability();
         app.UseFundamentErrors();
         app.UseSecurityHeaders();
         app.UseCors(SecurityHeaders.CorsPolicy);
@@ -76,7 +76,7 @@ public static class FundamentSetup
 
     public static IEndpointRouteBuilder MapFundamentRoutes(this IEndpointRouteBuilder app)
     {
-        app.MapHealth();
+        app.MapObservability();
         app.MapAuth();
         app.MapKeys();
         app.MapAccount();

@@ -11,6 +11,8 @@ public static class DataServices
     /// <summary>Registers the <see cref="Database"/> chosen by <see cref="FundamentOptions.Database"/> and the system tables.</summary>
     public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<DatabaseMetrics>();
         builder.Services.AddSingleton(OpenDatabase);
         builder.Services.AddSingleton(SystemTables.CreateCoreTables);
         return builder;
@@ -19,8 +21,9 @@ public static class DataServices
     /// <summary>Opens the database the options name: PostgreSQL for a postgres URL or connection string, else SQLite.</summary>
     public static Database OpenDatabase(IServiceProvider services)
     {
-        var options = services.GetRequiredService<FundamentOptions>();
-        return OpenDatabase(options);
+        var database = OpenDatabase(services.GetRequiredService<FundamentOptions>());
+        database.Metrics = services.GetRequiredService<DatabaseMetrics>();
+        return database;
     }
 
     public static Database OpenDatabase(FundamentOptions options) =>

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Diagnostics;
+using Fundament.Toolkit;
 
 namespace Fundament.Data;
 
@@ -13,17 +15,59 @@ public abstract class Database : IAsyncDisposable
     /// <summary>A short description for logs and health output; never contains credentials.</summary>
     public abstract string Description { get; }
 
+    /// <summary>Connection and transaction timings; set by <see cref="DataServices"/> for a server, null for one-off tools.</summary>
+    internal DatabaseMetrics? Metrics { get; set; }
+
     /// <summary>Opens a pooled connection for reading. Dispose it when done.</summary>
-    public abstract ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken);
+    public async ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        if (Metrics is not { } metrics)
+        {
+            return await OpenReadCoreAsync(cancellationToken);
+        }
+
+        long requested = Stopwatch.GetTimestamp();
+        var connection = await OpenReadCoreAsync(cancellationToken);
+        metrics.ReadOpened(connection, requested);
+        return connection;
+    }
 
     /// <summary>
     /// Starts a write transaction. On SQLite this waits for the single writer; on PostgreSQL it opens a
     /// pooled connection. <paramref name="schemaChange"/> prepares the connection for DDL.
     /// </summary>
-    public abstract Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken, bool schemaChange = false);
+    public async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken, bool schemaChange = false)
+    {
+        long requested = Stopwatch.GetTimestamp();
+        // The span starts before the wait so that a trace shows time queued for the writer.
+        var activity = Tracing.Source.StartActivity("db transaction", ActivityKind.Client);
+        try
+        {
+            var transaction = await BeginWriteCoreAsync(cancellationToken, schemaChange);
+            if (activity is not null)
+            {
+                activity.SetTag("db.system.name", Dialect.Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgresql");
+                activity.SetTag("fundament.db.wait_ms", Stopwatch.GetElapsedTime(requested).TotalMilliseconds);
+            }
+
+            Metrics?.WriteStarted(requested);
+            transaction.Track(Metrics, activity);
+            return transaction;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            activity?.Dispose();
+            throw;
+        }
+    }
+
+    protected abstract ValueTask<DbConnection> OpenReadCoreAsync(CancellationToken cancellationToken);
+
+    protected abstract Task<WriteTransaction> BeginWriteCoreAsync(CancellationToken cancellationToken, bool schemaChange);
 
     /// <summary>Runs <c>SELECT 1</c>; false when the database cannot be reached.</summary>
-    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    public virtual async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 
 namespace Fundament.Data;
 
@@ -12,6 +13,9 @@ public sealed class WriteTransaction : IAsyncDisposable
     private readonly Func<ValueTask> _release;
     private List<Action>? _afterCommit;
     private bool _completed;
+    private DatabaseMetrics? _metrics;
+    private Activity? _activity;
+    private long _startedAt;
 
     internal WriteTransaction(Database database, DbConnection connection, DbTransaction transaction, Func<ValueTask> release)
     {
@@ -51,6 +55,13 @@ public sealed class WriteTransaction : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    internal void Track(DatabaseMetrics? metrics, Activity? activity)
+    {
+        _metrics = metrics;
+        _activity = activity;
+        _startedAt = Stopwatch.GetTimestamp();
+    }
+
     public void OnCommitted(Action action) => (_afterCommit ??= []).Add(action);
 
     public async Task CommitAsync(CancellationToken cancellationToken)
@@ -86,7 +97,19 @@ public sealed class WriteTransaction : IAsyncDisposable
         }
         finally
         {
-            await _release();
+            try
+            {
+                await _release();
+            }
+            finally
+            {
+                _metrics?.WriteEnded(_startedAt, _completed);
+                if (_activity is not null)
+                {
+                    _activity.SetTag("fundament.db.outcome", _completed ? "commit" : "rollback");
+                    _activity.Dispose();
+                }
+            }
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace Fundament.Jobs;
 
-/// <summary>Queue counters on the <c>Fundament.Jobs</c> meter (depth per state is read from the database by <c>/api/jobs/stats</c>).</summary>
+/// <summary>Queue counters on the <c>Fundament.Jobs</c> meter; depth per queue and state comes from <see cref="JobQueueMetrics"/>.</summary>
 public sealed class JobMetrics : IDisposable
 {
     public const string MeterName = "Fundament.Jobs";

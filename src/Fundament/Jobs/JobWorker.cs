@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
+using Fundament.Observability;
+using Fundament.Toolkit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -23,9 +25,13 @@ public sealed partial class JobWorker(
     private readonly CancellationTokenSource _hardStop = new();
     private DateTime _nextRecovery = DateTime.MinValue;
     private DateTime _nextPurge = DateTime.MinValue;
+    private long _lastPollTicks;
 
     /// <summary>This process's name in leases and the attempt log.</summary>
     public string Node { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>When the worker last looked at the queue without an error; null before its first poll. Readiness reads it.</summary>
+    public DateTime? LastPollAt => Interlocked.Read(ref _lastPollTicks) is > 0 and var ticks ? new DateTime(ticks, DateTimeKind.Utc) : null;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,6 +41,7 @@ public sealed partial class JobWorker(
             {
                 await MaintainAsync(stoppingToken);
                 await ClaimDueAsync(stoppingToken);
+                Interlocked.Exchange(ref _lastPollTicks, clock.GetUtcNow().UtcTicks);
             }
             catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
@@ -128,6 +135,8 @@ public sealed partial class JobWorker(
         var lease = new LeaseKeeper();
         var renewal = RenewAsync(claimed, lease, attemptCts, renewalCts.Token);
         long started = Stopwatch.GetTimestamp();
+        using var scope = logger.BeginScope(new LogScope(new("JobId", job.Id), new("JobType", job.Type)));
+        using var activity = Tracing.Source.HasListeners() ? StartSpan(claimed) : null;
         AttemptOutcome outcome;
         JobContext? context = null;
         try
@@ -165,6 +174,11 @@ public sealed partial class JobWorker(
 
         await renewalCts.CancelAsync();
         await renewal;
+        if (activity is not null && !outcome.Ok)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, outcome.Error);
+        }
+
         try
         {
             string? state = await store.CompleteAsync(claimed, Node, outcome, CancellationToken.None);
@@ -183,6 +197,16 @@ public sealed partial class JobWorker(
             // The lease runs out and the job is claimed again: at-least-once, never lost.
             LogCompleteFailed(logger, job.Id, ex);
         }
+    }
+
+    private static Activity? StartSpan(ClaimedJob claimed)
+    {
+        var activity = Tracing.Source.StartActivity("job " + claimed.Job.Type, ActivityKind.Consumer);
+        activity?.SetTag("fundament.job.id", claimed.Job.Id);
+        activity?.SetTag("fundament.job.type", claimed.Job.Type);
+        activity?.SetTag("fundament.job.queue", claimed.Job.Queue);
+        activity?.SetTag("fundament.job.attempt", claimed.AttemptNumber);
+        return activity;
     }
 
     private async Task RenewAsync(ClaimedJob claimed, LeaseKeeper lease, CancellationTokenSource attempt, CancellationToken stop)

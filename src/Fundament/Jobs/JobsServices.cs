@@ -1,5 +1,6 @@
 using Fundament.Jobs.Http;
 using Fundament.Jobs.Schedules;
+using Fundament.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +21,7 @@ public static class JobsServices
         builder.Services.AddSingleton(JobTables.Migration);
         builder.Services.AddSingleton<JobSignal>();
         builder.Services.AddSingleton<JobMetrics>();
+        builder.Services.AddSingleton<PolledMetrics, JobQueueMetrics>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobHandlers>();
         builder.Services.AddSingleton<JobWorker>();
@@ -30,6 +32,7 @@ public static class JobsServices
         if (builder.Configuration.GetSection(FundamentOptions.Section).GetValue(nameof(JobsOptions.JobWorkers), true))
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+            builder.Services.AddSingleton<IReadinessCheck, JobWorkerReadiness>();
             builder.Services.AddHostedService<Scheduler>();
         }
 

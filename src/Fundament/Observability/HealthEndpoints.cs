@@ -14,11 +14,15 @@ public sealed record HealthReport(string Status, string Version, long UptimeSeco
 
 public sealed record DatabaseHealth(string Provider, bool Reachable);
 
+/// <summary>The readiness report: ready only when every check passes.</summary>
+public sealed record ReadinessReport(bool Ready, IReadOnlyList<ReadinessCheckResult> Checks);
+
 public static class HealthEndpoints
 {
     public static readonly string Version =
         typeof(HealthEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
+    private static readonly DateTime StartedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
@@ -29,30 +33,32 @@ public static class HealthEndpoints
     }
 
     /// <summary>Liveness: 200 while the process serves requests; the body says whether the database answers.</summary>
-    private static async Task<Ok<Envelope<HealthReport>>> Live(Database database, Readiness readiness, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new Envelope<HealthReport>(await ReportAsync(database, readiness, cancellationToken)));
-
-    /// <summary>Readiness: 503 until start-up has finished and while the database does not answer.</summary>
-    private static async Task<Results<Ok<Envelope<HealthReport>>, ApiErrorResult>> Ready(Database database, Readiness readiness, CancellationToken cancellationToken)
+    private static async Task<Ok<Envelope<HealthReport>>> Live(Database database, Readiness readiness, CancellationToken cancellationToken)
     {
-        var report = await ReportAsync(database, readiness, cancellationToken);
-        if (!readiness.IsReady)
-        {
-            return ApiError.Unavailable("Starting up").ToResult();
-        }
-
-        return report.Database.Reachable
-            ? TypedResults.Ok(new Envelope<HealthReport>(report))
-            : ApiError.Unavailable("The database is not reachable").ToResult();
+        var check = await new DatabaseReadiness(database).CheckAsync(cancellationToken);
+        long uptime = (long)(DateTime.UtcNow - StartedAt).TotalSeconds;
+        return TypedResults.Ok(new Envelope<HealthReport>(new HealthReport(check.Ok ? "ok" : "degraded", Version, uptime,
+            new DatabaseHealth(database.Dialect.Provider.ToString().ToLowerInvariant(), check.Ok), readiness.IsReady)));
     }
 
-    private static async Task<HealthReport> ReportAsync(Database database, Readiness readiness, CancellationToken cancellationToken)
+    /// <summary>
+    /// Readiness: 200 with every check when the node can take traffic; otherwise 503 <c>SERVICE_UNAVAILABLE</c> whose
+    /// <c>details</c> list every check (<c>field</c> is the check, <c>message</c> its state) — database, migrations and,
+    /// where job workers run, jobs.
+    /// </summary>
+    private static async Task<Results<Ok<Envelope<ReadinessReport>>, ApiErrorResult>> Ready(ReadinessProbe probe, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(3));
-        bool reachable = await database.PingAsync(timeout.Token);
-        long uptime = (long)(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
-        return new HealthReport(reachable ? "ok" : "degraded", Version, uptime,
-            new DatabaseHealth(database.Dialect.Provider.ToString().ToLowerInvariant(), reachable), readiness.IsReady);
+        var checks = await probe.RunAsync(cancellationToken);
+        if (Array.TrueForAll(checks, c => c.Ok))
+        {
+            return TypedResults.Ok(new Envelope<ReadinessReport>(new ReadinessReport(true, checks)));
+        }
+
+        var failing = string.Join(", ", checks.Where(c => !c.Ok).Select(c => c.Name));
+        var error = ApiError.Unavailable("Not ready: " + failing) with
+        {
+            Details = [.. checks.Select(c => new ErrorDetail(c.Name, c.Ok ? "ok: " + c.Detail : c.Detail))],
+        };
+        return error.ToResult();
     }
 }

@@ -6,7 +6,13 @@ namespace Fundament.Tests.Server;
 public static class CliRunner
 {
     /// <summary>Runs a command against <paramref name="dir"/> (added as <c>--dir</c> unless asking for help).</summary>
-    public static async Task<(int Exit, string Output)> RunAsync(string dir, params string[] args)
+    public static Task<(int Exit, string Output)> RunAsync(string dir, params string[] args) =>
+        RunCoreAsync([.. args, .. args.Length > 0 && args[^1] != "--help" && args[0] != "--help" ? new[] { "--dir", dir } : []]);
+
+    /// <summary>Runs a command that takes no data directory, such as <c>status</c>, which talks to a running server.</summary>
+    public static Task<(int Exit, string Output)> RunWithoutDataDirectoryAsync(params string[] args) => RunCoreAsync(args);
+
+    private static async Task<(int Exit, string Output)> RunCoreAsync(string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -15,7 +21,7 @@ public static class CliRunner
         Console.SetError(error);
         try
         {
-            int exit = await Cli.Build().Parse([.. args, .. args.Length > 0 && args[^1] != "--help" && args[0] != "--help" ? new[] { "--dir", dir } : []]).InvokeAsync();
+            int exit = await Cli.Build().Parse(args).InvokeAsync();
             return (exit, output.ToString() + error);
         }
         finally

@@ -25,10 +25,10 @@ public sealed class PostgresDatabase : Database
         return new PostgresDatabase(NpgsqlDataSource.Create(builder), description);
     }
 
-    public override async ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken) =>
+    protected override async ValueTask<DbConnection> OpenReadCoreAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
-    public override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken, bool schemaChange = false)
+    protected override async Task<WriteTransaction> BeginWriteCoreAsync(CancellationToken cancellationToken, bool schemaChange)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         try

@@ -54,14 +54,14 @@ public sealed class SqliteDatabase : Database
         return new SqliteDatabase(path, builder.ConnectionString, writer);
     }
 
-    public override async ValueTask<DbConnection> OpenReadAsync(CancellationToken cancellationToken)
+    protected override async ValueTask<DbConnection> OpenReadCoreAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_readConnectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
 
-    public override async Task<WriteTransaction> BeginWriteAsync(CancellationToken cancellationToken, bool schemaChange = false)
+    protected override async Task<WriteTransaction> BeginWriteCoreAsync(CancellationToken cancellationToken, bool schemaChange)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -100,6 +100,13 @@ public sealed class SqliteDatabase : Database
             throw;
         }
     }
+
+    /// <summary>
+    /// Also checks that the file is still where it was opened: a deleted or moved file keeps answering through
+    /// open handles, but every write from then on is lost when the process ends.
+    /// </summary>
+    public override async Task<bool> PingAsync(CancellationToken cancellationToken) =>
+        await base.PingAsync(cancellationToken) && (Path == ":memory:" || File.Exists(Path));
 
     private async Task ExecutePragmaAsync(string pragma, CancellationToken cancellationToken)
     {
