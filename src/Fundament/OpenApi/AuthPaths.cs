@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Fundament.OpenApi;
 
-/// <summary>The identity paths: sign-in, tokens, email verification, password reset, API keys and the JWK set.</summary>
+/// <summary>
+/// The identity paths: sign-in, tokens, email verification, password reset, API keys and the JWK set. Operation ids are
+/// the routes' names (<c>WithName</c>) in camelCase.
+/// </summary>
 internal static class AuthPaths
 {
     public const string AuthTag = "Auth";
@@ -32,7 +35,7 @@ internal static class AuthPaths
         WriteKeys(writer);
 
         writer.WriteStartObject("/.well-known/jwks.json");
-        StartOperation(writer, "get", "getJwks", "The public keys of access tokens",
+        StartOperation(writer, "get", "jwks", "The public keys of access tokens",
             "A JSON Web Key Set to verify access tokens (ES256) without calling the server. Not wrapped in the envelope; keys rotate, so refetch on an unknown kid.",
             Access.Anonymous);
         writer.WriteStartObject("responses");
@@ -96,7 +99,7 @@ internal static class AuthPaths
         writer.WriteEndObject();
 
         writer.WriteStartObject("/api/auth/me");
-        StartOperation(writer, "get", "getCurrentAccount", "The signed-in account",
+        StartOperation(writer, "get", "me", "The signed-in account",
             "The user record (without its password) or the superuser behind the access token or API key.", Access.Account);
         writer.WriteStartObject("responses");
         writer.WriteEnvelopeResponse(200, "The account.", OpenApiJson.Ref(AuthSchemas.Account), headers: ["X-Request-Id"]);
@@ -159,7 +162,7 @@ internal static class AuthPaths
         writer.WriteErrorResponses(400, 401, 403, 413, 415, 422);
         writer.WriteEndObject();
         writer.WriteEndObject();
-        StartOperation(writer, "get", "getApiKeys", "List API keys", $"The signed-in account's keys, revoked ones included, without their secrets. {tokenOnly}",
+        StartOperation(writer, "get", "listApiKeys", "List API keys", $"The signed-in account's keys, revoked ones included, without their secrets. {tokenOnly}",
             Access.AccessToken);
         writer.WriteStartObject("responses");
         writer.WriteEnvelopeResponse(200, "The keys.", SystemPaths.ArrayOf(AuthSchemas.ApiKey), headers: ["X-Request-Id"]);

@@ -191,7 +191,7 @@ internal static class AuthSchemas
         writer.WriteString("type", "array");
         writer.WriteNumber("minItems", 1);
         writer.WriteString("description", request
-            ? "read, write, admin (superusers only), or {collection}:read / {collection}:write. Duplicates are dropped. A key never grants more than its owner has."
+            ? "read, write, admin and jobs (superusers only), or {collection}:read / {collection}:write. Duplicates are dropped. A key never grants more than its owner has."
             : "What the key may do, within its owner's rights.");
         writer.WriteStartObject("items");
         writer.WriteString("type", "string");

@@ -6,6 +6,15 @@ namespace Fundament.OpenApi;
 /// <summary>The names one collection gets in the document: its schema names and operation ids.</summary>
 internal sealed record CollectionApi(Collection Collection, string TypeName)
 {
+    /// <summary>
+    /// Type names a collection cannot have, because a built-in part of the document already uses what they would
+    /// produce: list{Type} as an operation id (ListApiKeys, ListWebhookDeliveries, ListInboundHooks,
+    /// ListInboundHookEvents), or {Type}Patch as a schema (CollectionPatch). A collection such as <c>api_keys</c>
+    /// gets a number instead (ApiKeys2), as look-alike names do. Names the server reserves (jobs, webhooks, …)
+    /// cannot be collections, so they need no entry.
+    /// </summary>
+    private static readonly string[] ReservedTypeNames = ["ApiKeys", "WebhookDeliveries", "InboundHooks", "InboundHookEvents", "Collection"];
+
     public string Name => Collection.Name;
 
     public string RecordSchema => TypeName + "Record";
@@ -23,7 +32,7 @@ internal sealed record CollectionApi(Collection Collection, string TypeName)
     /// <summary>Names every collection of <paramref name="schema"/>, in name order, with distinct type names.</summary>
     public static IReadOnlyList<CollectionApi> For(SchemaSnapshot schema)
     {
-        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var taken = new HashSet<string>(ReservedTypeNames, StringComparer.OrdinalIgnoreCase);
         var result = new List<CollectionApi>();
         foreach (var collection in schema.Collections)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fundament.Http;
 using Fundament.Identity;
+using Fundament.Webhooks.Inbound;
 
 namespace Fundament.OpenApi;
 
@@ -9,6 +10,11 @@ internal static class OpenApiComponents
 {
     public const string Bearer = "bearer";
     public const string ApiKey = "apiKey";
+    public const string TotalMeta = "TotalMeta";
+    public const string JobId = "JobId";
+    public const string ScheduleName = "ScheduleName";
+    public const string WebhookId = "WebhookId";
+    public const string HookName = "HookName";
 
     public static void WriteSecuritySchemes(Utf8JsonWriter writer)
     {
@@ -65,7 +71,7 @@ internal static class OpenApiComponents
         writer.WriteEndObject();
         writer.WriteEndObject();
 
-        writer.WriteStartObject("ListMeta");
+        writer.WriteStartObject(OpenApiJson.ListMeta);
         writer.WriteString("type", "object");
         writer.WriteString("description", "Pages carry page, limit and total (unless total=false); cursors carry limit and nextCursor.");
         writer.WriteStrings("required", ["limit"]);
@@ -74,6 +80,15 @@ internal static class OpenApiComponents
         writer.WriteSimpleSchema("limit", "integer");
         writer.WriteSimpleSchema("total", "integer", "Records matching the filter and the list rule.");
         writer.WriteStringSchema("nextCursor", description: "Pass as cursor for the next page; null on the last page.", nullable: true);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+
+        writer.WriteStartObject(TotalMeta);
+        writer.WriteString("type", "object");
+        writer.WriteString("description", "Lists that are never paged (webhooks, inbound hooks) carry only how many items data holds.");
+        writer.WriteStrings("required", ["total"]);
+        writer.WriteStartObject("properties");
+        writer.WriteSimpleSchema("total", "integer");
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
@@ -170,13 +185,31 @@ internal static class OpenApiComponents
         WriteParameter(writer, "IfNoneMatch", "If-None-Match", "header", "The ETag last read; 304 with no body when it is still current.", "string");
         WriteParameter(writer, "IdempotencyKey", "Idempotency-Key", "header",
             "Replays the first response for the same key and body for 24 h; the same key with a different body is a 409.", "string");
+        WriteParameter(writer, JobId, "id", "path", "The job's id (a UUID); anything else is a 404.", "string", format: "uuid", required: true);
+        WriteParameter(writer, ScheduleName, "name", "path", "The schedule's name.", "string", required: true);
+        WriteParameter(writer, WebhookId, "id", "path", "The webhook's id (a UUID); anything else is a 404.", "string", format: "uuid", required: true);
+        WriteParameter(writer, HookName, "name", "path", $"The inbound hook's name: 1 to {InboundHook.MaxNameLength} lowercase letters, digits, '-' or '_'.",
+            "string", required: true, pattern: $"^[a-z0-9_-]{{1,{InboundHook.MaxNameLength}}}$");
         writer.WriteEndObject();
     }
 
-    private static void WriteParameter(Utf8JsonWriter writer, string component, string name, string location, string description, string type,
-        string? format = null, bool required = false, int? minimum = null, int? maximum = null, object? defaultValue = null, string[]? values = null)
+    /// <summary>
+    /// Writes a parameter: as the component <paramref name="component"/>, or as an array item when it is null
+    /// (for parameters only one operation has).
+    /// </summary>
+    public static void WriteParameter(Utf8JsonWriter writer, string? component, string name, string location, string description, string type,
+        string? format = null, bool required = false, int? minimum = null, int? maximum = null, object? defaultValue = null, IEnumerable<string>? values = null,
+        string? pattern = null)
     {
-        writer.WriteStartObject(component);
+        if (component is null)
+        {
+            writer.WriteStartObject();
+        }
+        else
+        {
+            writer.WriteStartObject(component);
+        }
+
         writer.WriteString("name", name);
         writer.WriteString("in", location);
         writer.WriteString("description", description);
@@ -201,6 +234,11 @@ internal static class OpenApiComponents
         if (values is not null)
         {
             writer.WriteStrings("enum", values);
+        }
+
+        if (pattern is not null)
+        {
+            writer.WriteString("pattern", pattern);
         }
 
         switch (defaultValue)

@@ -45,7 +45,8 @@ internal static class OpenApiDocument
         Example: `filter=status = 'live' && (views > 10 || author.name ~ 'ann')`.
         """;
 
-    public static byte[] Write(SchemaSnapshot schema, FundamentOptions options)
+    /// <summary>Writes the document; <paramref name="jobTypes"/> are the job types this process has handlers for, in name order.</summary>
+    public static byte[] Write(SchemaSnapshot schema, FundamentOptions options, IReadOnlyList<string> jobTypes)
     {
         var apis = CollectionApi.For(schema);
         var byName = apis.ToDictionary(api => api.Name, StringComparer.Ordinal);
@@ -66,12 +67,16 @@ internal static class OpenApiDocument
             writer.WriteStartObject("paths");
             SystemPaths.Write(writer, options);
             AuthPaths.Write(writer);
+            JobPaths.Write(writer);
+            WebhookPaths.Write(writer);
+            InboundHookPaths.Write(writer);
             foreach (var api in apis)
             {
                 RecordPaths.Write(writer, api);
             }
 
             writer.WriteEndObject();
+            WebhookPaths.WriteOutgoing(writer);
 
             writer.WriteStartObject("components");
             OpenApiComponents.WriteSecuritySchemes(writer);
@@ -79,6 +84,11 @@ internal static class OpenApiDocument
             OpenApiComponents.WriteEnvelopeSchemas(writer);
             SystemSchemas.Write(writer, options);
             AuthSchemas.Write(writer, apis);
+            JobSchemas.Write(writer, jobTypes);
+            JobPayloadSchemas.Write(writer);
+            ScheduleSchemas.Write(writer, jobTypes);
+            WebhookSchemas.Write(writer);
+            InboundHookSchemas.Write(writer, jobTypes);
             foreach (var api in apis)
             {
                 RecordSchemas.Write(writer, api, byName);
@@ -149,6 +159,9 @@ internal static class OpenApiDocument
         WriteTag(writer, AuthPaths.AuthTag, "Sign-in, tokens, email verification, password reset and API keys.");
         WriteTag(writer, SystemPaths.BatchTag, "Several record writes in one transaction.");
         WriteTag(writer, SystemPaths.CollectionsTag, "Schema management (superusers).");
+        WriteTag(writer, JobPaths.JobsTag, "The durable job queue and cron schedules (superusers, or API keys with the jobs scope).");
+        WriteTag(writer, WebhookPaths.WebhooksTag,
+            "Outbound webhooks (signed record events) and inbound hooks (verified events from other services), managed by superusers or API keys with the jobs scope.");
         WriteTag(writer, SystemPaths.OperationsTag, "Health and this document.");
         writer.WriteEndArray();
     }

@@ -1,4 +1,5 @@
 using Fundament.Collections;
+using Fundament.Jobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +13,7 @@ public static class OpenApiEndpoints
     public static IEndpointRouteBuilder MapOpenApiDocs(this IEndpointRouteBuilder app)
     {
         var cache = new OpenApiDocumentCache();
-        app.MapGet("/openapi.json", (SchemaRegistry schemas, FundamentOptions options) => cache.Get(schemas.Current, options))
+        app.MapGet("/openapi.json", (SchemaRegistry schemas, FundamentOptions options, JobHandlers handlers) => cache.Get(schemas.Current, options, handlers))
             .WithName("OpenApiDocument").WithTags("Operations").AllowAnonymous();
         app.MapGet("/docs", Docs).WithName("OpenApiDocs").WithTags("Operations").AllowAnonymous();
         return app;

@@ -9,6 +9,7 @@ internal static class OpenApiJson
     public const string Json = "application/json";
     public const string MergePatchJson = "application/merge-patch+json";
     public const string NotModified = "NotModified";
+    public const string ListMeta = "ListMeta";
 
     /// <summary>Every status the error envelope is documented for; each becomes a response named by its code.</summary>
     public static readonly int[] ErrorStatuses = [400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500, 503];
@@ -94,11 +95,11 @@ internal static class OpenApiJson
     }
 
     /// <summary>
-    /// Writes a success response: <c>{"success": true, "data": …}</c>, plus <c>meta</c> for lists.
+    /// Writes a success response: <c>{"success": true, "data": …}</c>, plus <c>meta</c> (schema <paramref name="meta"/>) for lists.
     /// <paramref name="data"/> writes the data schema as a value.
     /// </summary>
     public static void WriteEnvelopeResponse(this Utf8JsonWriter writer, int status, string description, Action<Utf8JsonWriter> data,
-        bool list = false, params string[] headers)
+        bool list = false, string meta = ListMeta, params string[] headers)
     {
         writer.WriteStartObject(status.ToString(System.Globalization.CultureInfo.InvariantCulture));
         writer.WriteString("description", description);
@@ -131,7 +132,7 @@ internal static class OpenApiJson
             writer.WritePropertyName("items");
             data(writer);
             writer.WriteEndObject();
-            writer.WriteSchemaRef("meta", "ListMeta");
+            writer.WriteSchemaRef("meta", meta);
         }
         else
         {
@@ -176,6 +177,32 @@ internal static class OpenApiJson
         foreach (var name in names)
         {
             writer.WriteRefValue("parameters", name);
+        }
+    }
+
+    /// <summary>Writes a path's <c>parameters</c>: references to component parameters.</summary>
+    public static void WritePathParameters(this Utf8JsonWriter writer, params string[] names)
+    {
+        writer.WriteStartArray("parameters");
+        writer.WriteParameterRefs(names);
+        writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Starts an operation object with its id, tag, summary and description; <paramref name="credentials"/> adds the requirement
+    /// of an access token or an API key. The caller writes the rest and closes the object.
+    /// </summary>
+    public static void WriteOperationStart(this Utf8JsonWriter writer, string method, string operationId, string tag, string summary, string description,
+        bool credentials = true)
+    {
+        writer.WriteStartObject(method);
+        writer.WriteString("operationId", operationId);
+        writer.WriteStrings("tags", [tag]);
+        writer.WriteString("summary", summary);
+        writer.WriteString("description", description);
+        if (credentials)
+        {
+            OpenApiDocument.WriteSuperuserSecurity(writer);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Fundament.Http;
 using Fundament.Observability;
 using Fundament.Tests.Testing;
+using static Fundament.Tests.OpenApi.OpenApiAssert;
 
 namespace Fundament.Tests.OpenApi;
 
@@ -66,7 +67,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public async Task Password_is_write_only_in_the_input_and_absent_from_the_record()
     {
-        var schemas = (await GetDocumentAsync()).GetProperty("components").GetProperty("schemas");
+        var schemas = (await GetDocumentAsync(_app)).GetProperty("components").GetProperty("schemas");
 
         var record = schemas.GetProperty("UsersRecord");
         Assert.False(record.GetProperty("properties").TryGetProperty("password", out _));
@@ -86,7 +87,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     public async Task A_new_collection_gets_paths_and_schemas_typed_from_its_fields()
     {
         await _app.CreateCollectionAsync(Posts);
-        var doc = await GetDocumentAsync();
+        var doc = await GetDocumentAsync(_app);
         var paths = doc.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/posts", out var list));
         Assert.True(paths.TryGetProperty("/api/posts/{id}/restore", out _));
@@ -163,13 +164,13 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         }
 
         await _app.Admin.PatchAsync("/api/collections/posts", TestApp.JsonContent("""{"softDelete":false}""")).ShouldBe(HttpStatusCode.OK);
-        var patched = await GetDocumentAsync();
+        var patched = await GetDocumentAsync(_app);
         Assert.True(patched.GetProperty("paths").TryGetProperty("/api/posts", out _));
         Assert.False(patched.GetProperty("paths").TryGetProperty("/api/posts/{id}/restore", out _));
         Assert.False(patched.GetProperty("components").GetProperty("schemas").GetProperty("PostsRecord").GetProperty("properties").TryGetProperty("deleted_at", out _));
 
         await _app.Admin.DeleteAsync("/api/collections/posts").ShouldBe(HttpStatusCode.NoContent);
-        var deleted = await GetDocumentAsync();
+        var deleted = await GetDocumentAsync(_app);
         Assert.False(deleted.GetProperty("paths").TryGetProperty("/api/posts", out _));
         Assert.False(deleted.GetProperty("components").GetProperty("schemas").TryGetProperty("PostsRecord", out _));
     }
@@ -178,7 +179,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     public async Task Every_ref_resolves_to_a_component()
     {
         await _app.CreateCollectionAsync(Posts);
-        var doc = await GetDocumentAsync();
+        var doc = await GetDocumentAsync(_app);
         var refs = new List<string>();
         CollectRefs(doc, refs);
 
@@ -203,7 +204,12 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         await _app.CreateCollectionAsync("""{"name":"blogposts","fields":[{"name":"title","type":"text"}]}""");
         await _app.CreateCollectionAsync("""{"name":"api_keys","fields":[{"name":"title","type":"text"}]}""");
         await _app.CreateCollectionAsync("""{"name":"current_account","fields":[{"name":"title","type":"text"}]}""");
-        var doc = await GetDocumentAsync();
+        foreach (string name in (string[])["webhook_deliveries", "inbound_hooks", "inbound_hook_events", "collection"])
+        {
+            await _app.CreateCollectionAsync($$"""{"name":"{{name}}","fields":[{"name":"title","type":"text"}]}""");
+        }
+
+        var doc = await GetDocumentAsync(_app);
 
         var ids = new List<string>();
         foreach (var path in doc.GetProperty("paths").EnumerateObject())
@@ -219,151 +225,23 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.OrdinalIgnoreCase).Count());
         Assert.Contains("listPosts", ids);
         Assert.Contains("listApiKeys", ids);
-        Assert.Contains("getApiKeys", ids);
+        Assert.Contains("listApiKeys2", ids);
+        Assert.Contains("listWebhookDeliveries", ids);
+        Assert.Contains("listWebhookDeliveries2", ids);
+        Assert.Contains("listInboundHooks2", ids);
+        Assert.Contains("listInboundHookEvents2", ids);
         Assert.Contains("login", ids);
         var schemas = doc.GetProperty("components").GetProperty("schemas");
         Assert.True(schemas.TryGetProperty("BlogPostsRecord", out _));
         Assert.True(schemas.TryGetProperty("Blogposts2Record", out _));
-    }
-
-    [Theory]
-    [InlineData("/api/auth/login", "post", "login", "LoginRequest", "200 400 401 413 415 422 429")]
-    [InlineData("/api/admin/auth/login", "post", "superuserLogin", "SuperuserLoginRequest", "200 400 401 413 415 422 429")]
-    [InlineData("/api/auth/refresh", "post", "refreshToken", "RefreshTokenRequest", "200 400 401 413 415 422 429")]
-    [InlineData("/api/auth/logout", "post", "logout", "RefreshTokenRequest", "204 400 413 415 422 429")]
-    [InlineData("/api/auth/me", "get", "getCurrentAccount", null, "200 401 429")]
-    [InlineData("/api/auth/verify-email", "post", "requestEmailVerification", "AccountEmailRequest", "204 400 413 415 422 429")]
-    [InlineData("/api/auth/confirm-email", "post", "confirmEmail", "ConfirmEmailRequest", "204 400 413 415 422 429")]
-    [InlineData("/api/auth/request-password-reset", "post", "requestPasswordReset", "AccountEmailRequest", "204 400 413 415 422 429")]
-    [InlineData("/api/auth/confirm-password-reset", "post", "confirmPasswordReset", "ConfirmPasswordResetRequest", "204 400 413 415 422 429")]
-    [InlineData("/api/keys", "post", "createApiKey", "CreateApiKeyRequest", "201 400 401 403 413 415 422")]
-    [InlineData("/api/keys", "get", "getApiKeys", null, "200 401 403")]
-    [InlineData("/api/keys/{id}", "delete", "revokeApiKey", null, "204 401 403 404")]
-    [InlineData("/.well-known/jwks.json", "get", "getJwks", null, "200")]
-    public async Task Identity_routes_are_documented_with_their_status_codes(string path, string method, string operationId, string? body, string statuses)
-    {
-        var doc = await GetDocumentAsync();
-        Assert.True(doc.GetProperty("paths").TryGetProperty(path, out var item), $"missing {path}");
-        Assert.True(item.TryGetProperty(method, out var operation), $"missing {method} {path}");
-        Assert.Equal(operationId, operation.GetProperty("operationId").GetString());
-        Assert.Equal(["Auth"], Strings(operation.GetProperty("tags")));
-        Assert.Equal(statuses.Split(' ').Order(), operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
-        if (body is null)
-        {
-            Assert.False(operation.TryGetProperty("requestBody", out _));
-        }
-        else
-        {
-            Assert.Equal($"#/components/schemas/{body}",
-                operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
-        }
-
-        var responses = operation.GetProperty("responses");
-        foreach (var error in responses.EnumerateObject().Where(r => r.Name.StartsWith('4')))
-        {
-            Assert.Equal($"#/components/responses/{ErrorCodes.ForStatus(int.Parse(error.Name, System.Globalization.CultureInfo.InvariantCulture))}",
-                error.Value.GetProperty("$ref").GetString());
-        }
-
-        var success = responses.EnumerateObject().First(r => r.Name.StartsWith('2'));
-        if (success.Name != "204")
-        {
-            var schema = success.Value.GetProperty("content").GetProperty("application/json").GetProperty("schema");
-            bool envelope = path.StartsWith("/api/", StringComparison.Ordinal);
-            Assert.Equal(envelope, schema.TryGetProperty("properties", out var properties) && properties.TryGetProperty("success", out _));
-        }
-    }
-
-    [Fact]
-    public async Task Identity_operations_say_which_credentials_they_need()
-    {
-        var doc = await GetDocumentAsync();
-        var paths = doc.GetProperty("paths");
-
-        foreach (var (path, method) in (ValueTuple<string, string>[])[("/api/keys", "post"), ("/api/keys", "get"), ("/api/keys/{id}", "delete")])
-        {
-            var security = paths.GetProperty(path).GetProperty(method).GetProperty("security");
-            Assert.Equal(1, security.GetArrayLength());
-            Assert.Equal(["bearer"], security[0].EnumerateObject().Select(s => s.Name));
-            Assert.Contains("API keys cannot manage API keys", paths.GetProperty(path).GetProperty(method).GetProperty("description").GetString());
-        }
-
-        var me = paths.GetProperty("/api/auth/me").GetProperty("get").GetProperty("security");
-        Assert.All(me.EnumerateArray(), requirement => Assert.NotEmpty(requirement.EnumerateObject()));
-        Assert.Equal(0, paths.GetProperty("/.well-known/jwks.json").GetProperty("get").GetProperty("security").GetArrayLength());
-        Assert.False(paths.GetProperty("/api/auth/login").GetProperty("post").TryGetProperty("security", out _), "signing in needs no credentials");
-
-        var schemes = doc.GetProperty("components").GetProperty("securitySchemes");
-        string bearer = schemes.GetProperty("bearer").GetProperty("description").GetString()!;
-        Assert.Contains("access token (JWT)", bearer);
-        Assert.Contains("API key (`fk_…`)", bearer);
-        Assert.DoesNotContain("superuser key", bearer);
-        Assert.Equal("header", schemes.GetProperty("apiKey").GetProperty("in").GetString());
-        Assert.Contains(doc.GetProperty("tags").EnumerateArray(), tag => tag.GetProperty("name").GetString() == "Auth");
-    }
-
-    [Fact]
-    public async Task Identity_schemas_match_what_the_endpoints_return()
-    {
-        var doc = await GetDocumentAsync();
-        var schemas = doc.GetProperty("components").GetProperty("schemas");
-
-        var token = schemas.GetProperty("TokenResponse");
-        Assert.Equal(["accessToken", "refreshToken", "tokenType", "expiresIn", "user"], Strings(token.GetProperty("required")));
-        Assert.Equal("Bearer", token.GetProperty("properties").GetProperty("tokenType").GetProperty("const").GetString());
-        Assert.Equal("integer", token.GetProperty("properties").GetProperty("expiresIn").GetProperty("type").GetString());
-        var account = schemas.GetProperty("Account").GetProperty("anyOf").EnumerateArray().Select(a => a.GetProperty("$ref").GetString()).ToList();
-        Assert.Contains("#/components/schemas/UsersRecord", account);
-        Assert.Contains("#/components/schemas/Superuser", account);
-
-        using (var login = await _app.Anonymous.PostAsync("/api/admin/auth/login",
-            TestApp.JsonContent($$"""{"email":"{{TestApp.SuperuserEmail}}","password":"{{TestApp.SuperuserPassword}}"}""")))
-        {
-            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-            var data = (await login.ReadJsonAsync()).GetProperty("data");
-            AssertDocumented(data, token);
-            Assert.Equal(JsonValueKind.Number, data.GetProperty("expiresIn").ValueKind);
-            AssertDocumented(data.GetProperty("user"), schemas.GetProperty("Superuser"));
-        }
-
-        var apiKey = schemas.GetProperty("ApiKey");
-        Assert.Equal(["string", "null"], Strings(apiKey.GetProperty("properties").GetProperty("revokedAt").GetProperty("type")));
-        Assert.Equal("string", apiKey.GetProperty("properties").GetProperty("createdAt").GetProperty("type").GetString());
-        var request = schemas.GetProperty("CreateApiKeyRequest").GetProperty("properties");
-        Assert.Equal(100, request.GetProperty("name").GetProperty("maxLength").GetInt32());
-        Assert.Equal(1, request.GetProperty("scopes").GetProperty("minItems").GetInt32());
-        var scopePattern = new System.Text.RegularExpressions.Regex(request.GetProperty("scopes").GetProperty("items").GetProperty("pattern").GetString()!);
-        Assert.All((string[])["read", "write", "admin", "posts:read", "blog_posts:write"], scope => Assert.Matches(scopePattern, scope));
-        Assert.All((string[])["delete", "posts:admin", "Posts:read", ""], scope => Assert.DoesNotMatch(scopePattern, scope));
-        var created = schemas.GetProperty("ApiKeyCreated").GetProperty("allOf");
-        Assert.Equal("#/components/schemas/ApiKey", created[0].GetProperty("$ref").GetString());
-        var secret = created[1].GetProperty("properties").GetProperty("key");
-        Assert.Equal("^fk_", secret.GetProperty("pattern").GetString());
-
-        var key = (await _app.Admin.PostAsync("/api/keys", TestApp.JsonContent("""{"name":"docs","scopes":["read"]}""")).ShouldBe(HttpStatusCode.Created)).GetProperty("data");
-        Assert.Matches(secret.GetProperty("pattern").GetString()!, key.GetProperty("key").GetString());
-        foreach (var property in key.EnumerateObject().Where(p => p.Name != "key"))
-        {
-            Assert.True(apiKey.GetProperty("properties").TryGetProperty(property.Name, out _), $"ApiKey lacks {property.Name}");
-        }
-
-        var listed = (await _app.Admin.GetAsync("/api/keys").ShouldBe(HttpStatusCode.OK)).GetProperty("data");
-        AssertDocumented(listed[0], apiKey);
-
-        using var jwks = await _app.Anonymous.GetAsync("/.well-known/jwks.json");
-        Assert.Equal(HttpStatusCode.OK, jwks.StatusCode);
-        var set = await jwks.ReadJsonAsync();
-        Assert.False(set.TryGetProperty("success", out _), "the JWK set is not wrapped in the envelope");
-        var jwk = schemas.GetProperty("Jwk");
-        AssertDocumented(set.GetProperty("keys")[0], jwk);
-        Assert.Equal(set.GetProperty("keys")[0].GetProperty("alg").GetString(), jwk.GetProperty("properties").GetProperty("alg").GetProperty("const").GetString());
-        Assert.Equal(set.GetProperty("keys")[0].GetProperty("crv").GetString(), jwk.GetProperty("properties").GetProperty("crv").GetProperty("const").GetString());
+        Assert.True(schemas.TryGetProperty("Collection2Patch", out _), "collection must not take the name of the built-in CollectionPatch");
+        Assert.Contains("merge patch of a collection definition", schemas.GetProperty("CollectionPatch").GetProperty("description").GetString());
     }
 
     [Fact]
     public async Task Error_schema_lists_every_error_code_and_matches_real_errors()
     {
-        var doc = await GetDocumentAsync();
+        var doc = await GetDocumentAsync(_app);
         var error = doc.GetProperty("components").GetProperty("schemas").GetProperty("Error").GetProperty("properties").GetProperty("error");
         var documented = Strings(error.GetProperty("properties").GetProperty("code").GetProperty("enum")).ToHashSet();
         var codes = typeof(ErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!);
@@ -379,7 +257,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     [Fact]
     public async Task Collection_definition_schema_matches_what_the_collections_endpoint_returns()
     {
-        var doc = await GetDocumentAsync();
+        var doc = await GetDocumentAsync(_app);
         var definition = doc.GetProperty("components").GetProperty("schemas").GetProperty("CollectionDefinition").GetProperty("properties");
         var users = (await _app.Admin.GetAsync("/api/collections/users").ShouldBe(HttpStatusCode.OK)).GetProperty("data");
 
@@ -390,30 +268,6 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
 
         Assert.Contains(users.GetProperty("type").GetString(), Strings(definition.GetProperty("type").GetProperty("enum")));
     }
-
-    private async Task<JsonElement> GetDocumentAsync()
-    {
-        using var response = await _app.Anonymous.GetAsync("/openapi.json");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.ReadJsonAsync();
-    }
-
-    /// <summary>Every property of <paramref name="value"/> is in <paramref name="schema"/>, and every required one is present.</summary>
-    private static void AssertDocumented(JsonElement value, JsonElement schema)
-    {
-        var properties = schema.GetProperty("properties");
-        foreach (var property in value.EnumerateObject())
-        {
-            Assert.True(properties.TryGetProperty(property.Name, out _), $"the schema lacks {property.Name}");
-        }
-
-        foreach (var name in Strings(schema.GetProperty("required")))
-        {
-            Assert.True(value.TryGetProperty(name!, out _), $"the answer lacks {name}");
-        }
-    }
-
-    private static List<string?> Strings(JsonElement array) => array.EnumerateArray().Select(v => v.GetString()).ToList();
 
     private static void CollectRefs(JsonElement element, List<string> refs)
     {
