@@ -62,8 +62,20 @@ public static class JobsEndpoints
         }
 
         var (job, created) = await store.EnqueueAsync(request.Value, cancellationToken);
-        return JsonBytesResult.Envelope(writer => JobJson.Write(writer, job, []),
-            created ? StatusCodes.Status201Created : StatusCodes.Status200OK, $"/api/jobs/{job.Id}");
+        if (created)
+        {
+            return JsonBytesResult.Envelope(writer => JobJson.Write(writer, job, []), StatusCodes.Status201Created, $"/api/jobs/{job.Id}");
+        }
+
+        // The key was used before: the same job again answers with it; a different one is a client mistake.
+        if (job.Type != request.Value.Type || job.Payload != request.Value.Payload || job.Queue != request.Value.Queue)
+        {
+            return ApiError.Conflict($"The idempotency key was already used for job {job.Id} with a different type, queue or payload",
+                [new ErrorDetail("idempotencyKey", "is already used by a different job")]).ToResult();
+        }
+
+        var attempts = await store.ListAttemptsAsync(job.Id, cancellationToken);
+        return JsonBytesResult.Envelope(writer => JobJson.Write(writer, job, attempts), StatusCodes.Status200OK, $"/api/jobs/{job.Id}");
     }
 
     private static async Task<Results<JsonBytesResult, ApiErrorResult>> List(HttpContext http, JobStore store, CancellationToken cancellationToken)

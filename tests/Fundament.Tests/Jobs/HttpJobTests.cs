@@ -101,6 +101,10 @@ public abstract class HttpJobTests(DbKind kind) : IAsyncLifetime
     [InlineData("""{"type":"http","payload":{"url":"https://example.com/","headers":{"X":1}}}""", "payload.headers.X")]
     [InlineData("""{"type":"http","payload":{"url":"https://example.com/","headers":[]}}""", "payload.headers")]
     [InlineData("""{"type":"http","payload":{"url":"https://example.com/","extra":1}}""", "payload.extra")]
+    [InlineData("""{"type":"http","payload":{"url":"https://example.com/","headers":{"Host":"evil.example"}}}""", "payload.headers.Host")]
+    [InlineData("""{"type":"http","payload":{"url":"https://example.com/","headers":{"webhook-signature":"v1,forged"}}}""", "payload.headers.webhook-signature")]
+    [InlineData("""{"type":"http","payload":{"url":"https://example.com/","headers":{"X-Two":"a\r\nb"}}}""", "payload.headers.X-Two")]
+    [InlineData("""{"type":"http","payload":{"url":"https://example.com/","headers":{"Bad Name":"x"}}}""", "payload.headers.Bad Name")]
     public async Task Malformed_http_payloads_are_refused(string body, string field)
     {
         var error = await _app.Admin.PostAsync("/api/jobs", TestApp.JsonContent(body)).ShouldBe(HttpStatusCode.UnprocessableEntity, "VALIDATION_ERROR");

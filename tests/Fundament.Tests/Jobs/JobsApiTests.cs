@@ -92,9 +92,13 @@ public abstract class JobsApiTests(DbKind kind) : IAsyncLifetime
     public async Task The_same_idempotency_key_returns_the_first_job()
     {
         var first = await TestJobs.EnqueueAsync(_app, new { type = "test.ok", idempotencyKey = "order-42", delaySeconds = 3600 });
-        var second = await TestJobs.EnqueueAsync(_app, new { type = "test.ok", idempotencyKey = "order-42", payload = new { other = true } }, HttpStatusCode.OK);
+        var second = await TestJobs.EnqueueAsync(_app, new { type = "test.ok", idempotencyKey = "order-42", delaySeconds = 60 }, HttpStatusCode.OK);
         Assert.Equal(first.GetProperty("id").GetString(), second.GetProperty("id").GetString());
         Assert.Equal("{}", second.GetProperty("payload").GetRawText());
+        Assert.Equal(0, second.GetProperty("attemptLog").GetArrayLength());
+        var conflict = await _app.Admin.PostAsync("/api/jobs", TestApp.JsonContent("""{"type":"test.ok","idempotencyKey":"order-42","payload":{"other":true}}"""))
+            .ShouldBe(HttpStatusCode.Conflict, "CONFLICT");
+        Assert.Contains("idempotencyKey", conflict.DetailFields());
         var list = await _app.Admin.GetAsync("/api/jobs?type=test.ok").ShouldBe(HttpStatusCode.OK);
         Assert.Equal(1, list.GetProperty("data").GetArrayLength());
     }

@@ -18,6 +18,16 @@ public sealed class HttpJobHandler(OutboundHttp http, JobSigningSecret signingSe
 
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
+    // Framing headers belong to the client; the signature headers to us.
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Content-Length", "Transfer-Encoding", "Upgrade", "TE", "Trailer", "Keep-Alive", "Proxy-Connection",
+        StandardWebhookSignature.IdHeader, StandardWebhookSignature.TimestampHeader, StandardWebhookSignature.SignatureHeader,
+    };
+
+    private static bool IsToken(string name) =>
+        name.Length is > 0 and <= 256 && name.All(c => c is > ' ' and < (char)127 && "()<>@,;:\\\"/[]?={}".IndexOf(c) < 0);
+
     public string Type => TypeName;
 
     public IReadOnlyList<ErrorDetail> Validate(JsonElement payload)
@@ -51,9 +61,13 @@ public sealed class HttpJobHandler(OutboundHttp http, JobSigningSecret signingSe
                 case "headers" when property.Value.ValueKind == JsonValueKind.Object:
                     foreach (var header in property.Value.EnumerateObject())
                     {
-                        if (header.Value.ValueKind != JsonValueKind.String || header.Name.Length == 0 || header.Name.Any(c => c <= ' ' || c >= 127 || c == ':'))
+                        if (header.Value.ValueKind != JsonValueKind.String || !IsToken(header.Name) || header.Value.GetString()!.Any(c => c < ' ' || c >= 127))
                         {
-                            errors.Add(new($"payload.headers.{header.Name}", "must be a header name with a string value"));
+                            errors.Add(new($"payload.headers.{header.Name}", "must be a header name (an HTTP token) with a one-line ASCII string value"));
+                        }
+                        else if (ReservedHeaders.Contains(header.Name))
+                        {
+                            errors.Add(new($"payload.headers.{header.Name}", "is set by Fundament and cannot be given"));
                         }
                     }
 
@@ -92,22 +106,22 @@ public sealed class HttpJobHandler(OutboundHttp http, JobSigningSecret signingSe
             }
         }
 
-        byte[] body = payload.TryGetProperty("body", out var b) && b.ValueKind != JsonValueKind.Null
+        byte[]? body = payload.TryGetProperty("body", out var b) && b.ValueKind != JsonValueKind.Null
             ? b.ValueKind == JsonValueKind.String ? Encoding.UTF8.GetBytes(b.GetString()!) : Encoding.UTF8.GetBytes(b.GetRawText())
-            : [];
+            : null;
         contentType ??= b.ValueKind == JsonValueKind.String ? "text/plain; charset=utf-8" : "application/json";
 
         long timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         var secret = await signingSecret.GetAsync(cancellationToken);
         headers.Add(new(StandardWebhookSignature.IdHeader, context.Job.Id));
         headers.Add(new(StandardWebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        headers.Add(new(StandardWebhookSignature.SignatureHeader, StandardWebhookSignature.Sign(secret, context.Job.Id, timestamp, body)));
+        headers.Add(new(StandardWebhookSignature.SignatureHeader, StandardWebhookSignature.Sign(secret, context.Job.Id, timestamp, body ?? [])));
 
         var request = new OutboundRequest(new HttpMethod(method), url)
         {
             Headers = headers,
             Body = method == "GET" ? null : body,
-            ContentType = method == "GET" ? null : contentType,
+            ContentType = method == "GET" || body is null ? null : contentType,
             Timeout = TimeSpan.FromSeconds(Math.Min(context.Job.TimeoutSeconds, OutboundRequest.MaxTimeout.TotalSeconds)),
             MaxResponseBytes = OutboundResponse.LogExcerptBytes,
         };

@@ -172,8 +172,8 @@ public static class SchedulesEndpoints
                 case "cron":
                     errors.Add(new("cron", "must be a five-field cron expression such as \"0 3 * * *\""));
                     break;
-                case "timeZone" when value.ValueKind == JsonValueKind.String && CronExpression.TryFindTimeZone(value.GetString(), out _):
-                    zoneId = value.GetString()!.Length == 0 ? "UTC" : value.GetString()!;
+                case "timeZone" when value.ValueKind == JsonValueKind.String && CronExpression.TryFindTimeZone(value.GetString()!.Trim(), out _):
+                    zoneId = value.GetString()!.Trim() is { Length: > 0 } zone ? zone : "UTC";
                     break;
                 case "timeZone":
                     errors.Add(new("timeZone", "must be an IANA time zone such as \"Europe/Amsterdam\" or \"UTC\""));

@@ -20,8 +20,9 @@ internal static class InboundJobTemplate
 
     /// <summary>
     /// Checks a template when a hook is saved: the type must be registered and the queue, priority, limits
-    /// and backoff valid. What the handler says about the payload is left for each event — it can only judge
-    /// real events — except for a template that is not an object at all.
+    /// and backoff valid. What the handler says about <c>payload.event</c> is left for each event — it can only
+    /// judge real events — but a handler that refuses the envelope itself (<c>{hook, eventId, event}</c>, as the
+    /// built-in <c>http</c> and <c>email.send</c> types do) could never run, so that is refused now.
     /// </summary>
     public static List<ErrorDetail> Check(JsonElement template, string hook, JobHandlers handlers, DateTime now)
     {
@@ -47,7 +48,15 @@ internal static class InboundJobTemplate
         var sample = Build(template, hook, "example", WriteEmptyEvent, handlers, now);
         if (!sample.IsSuccess)
         {
-            errors.AddRange(sample.Error.Details?.Where(d => !d.Field.StartsWith(PayloadPrefix, StringComparison.Ordinal)) ?? []);
+            foreach (var detail in sample.Error.Details ?? [])
+            {
+                if (!detail.Field.StartsWith(PayloadPrefix + ".event", StringComparison.Ordinal))
+                {
+                    errors.Add(detail.Field.StartsWith(PayloadPrefix, StringComparison.Ordinal)
+                        ? new ErrorDetail(Prefix + "type", $"cannot take inbound events as its payload ({{hook, eventId, event}}): {detail.Field} {detail.Message}")
+                        : detail);
+                }
+            }
         }
 
         return errors;

@@ -41,6 +41,7 @@ public abstract class InboundHooksAdminTests(DbKind kind) : IAsyncLifetime
         { "a required field events cannot fill", """{"name":"a","verifier":"hmac-sha256","secret":"x","collection":"strict"}""", "collection" },
         { "an auth collection", """{"name":"a","verifier":"hmac-sha256","secret":"x","collection":"users"}""", "collection" },
         { "an unknown job type", """{"name":"a","verifier":"hmac-sha256","secret":"x","job":{"type":"nope"}}""", "job.type" },
+        { "a built-in job type that cannot take events", """{"name":"a","verifier":"hmac-sha256","secret":"x","job":{"type":"http"}}""", "job.type" },
         { "a job without a type", """{"name":"a","verifier":"hmac-sha256","secret":"x","job":{"queue":"q"}}""", "job.type" },
         { "a job with its own payload", """{"name":"a","verifier":"hmac-sha256","secret":"x","job":{"type":"test.events","payload":{}}}""", "job.payload" },
         { "a job with a bad queue", """{"name":"a","verifier":"hmac-sha256","secret":"x","job":{"type":"test.events","queue":"no spaces"}}""", "job.queue" },
