@@ -24,7 +24,17 @@ public static class JsonBody
             return ApiError.UnsupportedMediaType();
         }
 
-        long limit = options.MaxBodyBytes;
+        var bytes = await ReadBytesAsync(request, options.MaxBodyBytes, cancellationToken);
+        return bytes.IsSuccess ? Parse(bytes.Value) : bytes.Error;
+    }
+
+    /// <summary>
+    /// Reads the raw body up to <paramref name="limit"/> bytes (413 above it, also when the client lies about
+    /// or omits Content-Length; 400 when the connection breaks). For callers that need the exact bytes, such
+    /// as signature checks, as well as for JSON.
+    /// </summary>
+    public static async Task<Outcome<ReadOnlyMemory<byte>>> ReadBytesAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > limit)
         {
             return ApiError.PayloadTooLarge(limit);
@@ -50,7 +60,7 @@ public static class JsonBody
                 reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted)
                 {
-                    break;
+                    return buffer.WrittenMemory;
                 }
             }
         }
@@ -58,8 +68,6 @@ public static class JsonBody
         {
             return ApiError.BadRequest("The request body could not be read");
         }
-
-        return Parse(buffer.WrittenMemory);
     }
 
     /// <summary>Parses JSON text (also used for batch items and migration files).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fundament.Collections.Fields;
 using Fundament.Http;
 using Fundament.Jobs.Http;
@@ -16,9 +15,6 @@ namespace Fundament.Jobs;
 /// </summary>
 public static class JobsEndpoints
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 500;
-
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
@@ -86,12 +82,10 @@ public static class JobsEndpoints
         }
 
         var query = http.Request.Query;
-        foreach (var key in query.Keys)
+        var page = CursorPage.Parse(query, "state", "type", "queue");
+        if (!page.IsSuccess)
         {
-            if (key is not ("state" or "type" or "queue" or "limit" or "cursor"))
-            {
-                return ApiError.BadRequest($"Unknown query parameter '{key}'; use state, type, queue, limit or cursor").ToResult();
-            }
+            return page.Error.ToResult();
         }
 
         string? state = query["state"];
@@ -100,26 +94,9 @@ public static class JobsEndpoints
             return ApiError.BadRequest($"state must be one of {string.Join(", ", JobStates.All)}").ToResult();
         }
 
-        int limit = DefaultPageSize;
-        if (query.TryGetValue("limit", out var limitText) &&
-            (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
-        {
-            return ApiError.BadRequest($"limit must be a whole number from 1 to {MaxPageSize}").ToResult();
-        }
-
-        string? cursor = query["cursor"];
-        if (cursor is not null && !Uuids.TryNormalize(cursor, out cursor))
-        {
-            return ApiError.BadRequest("cursor is not a value this API returned").ToResult();
-        }
-
-        var jobs = await store.ListAsync(new JobFilter(state, query["type"], query["queue"]), limit + 1, cursor, cancellationToken);
-        string? next = jobs.Count > limit ? jobs[limit - 1].Id : null;
-        if (next is not null)
-        {
-            jobs.RemoveAt(limit);
-        }
-
+        int limit = page.Value.Limit;
+        var jobs = await store.ListAsync(new JobFilter(state, query["type"], query["queue"]), limit + 1, page.Value.Cursor, cancellationToken);
+        string? next = page.Value.Trim(jobs, job => job.Id);
         return JsonBytesResult.List(writer =>
         {
             writer.WriteStartArray();

@@ -67,7 +67,7 @@ internal static class InboundHookPaths
         writer.WriteOperationStart("get", "listInboundHookEvents", Tag, "List a hook's events",
             $"{Access}\n\nVerified events, newest first; walk the pages with cursor. An unknown query parameter is a 400.");
         writer.WriteStartArray("parameters");
-        JobPaths.WriteLimit(writer, InboundHooksEndpoints.DefaultPageSize, InboundHooksEndpoints.MaxPageSize);
+        JobPaths.WriteLimit(writer, CursorPage.DefaultLimit, CursorPage.MaxLimit);
         writer.WriteParameterRefs("Cursor");
         writer.WriteEndArray();
         writer.WriteStartObject("responses");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fundament.Http;
 using Fundament.Jobs;
 
 namespace Fundament.OpenApi;
@@ -49,7 +50,7 @@ internal static class JobPaths
             values: JobStates.All);
         OpenApiComponents.WriteParameter(writer, null, "type", "query", "Only jobs of this type.", "string");
         OpenApiComponents.WriteParameter(writer, null, "queue", "query", "Only jobs in this queue.", "string");
-        WriteLimit(writer, JobsEndpoints.DefaultPageSize, JobsEndpoints.MaxPageSize);
+        WriteLimit(writer, CursorPage.DefaultLimit, CursorPage.MaxLimit);
         writer.WriteParameterRefs("Cursor");
         writer.WriteEndArray();
         writer.WriteStartObject("responses");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fundament.Http;
 using Fundament.Webhooks;
 using Fundament.Webhooks.Outbound;
 
@@ -88,7 +89,7 @@ internal static class WebhookPaths
             $"{access}\n\nNewest first; walk the pages with cursor. An unknown query parameter is a 400.");
         writer.WriteStartArray("parameters");
         OpenApiComponents.WriteParameter(writer, null, "state", "query", "Only deliveries in this state.", "string", values: DeliveryStates.All);
-        JobPaths.WriteLimit(writer, WebhooksEndpoints.DefaultPageSize, WebhooksEndpoints.MaxPageSize);
+        JobPaths.WriteLimit(writer, CursorPage.DefaultLimit, CursorPage.MaxLimit);
         writer.WriteParameterRefs("Cursor");
         writer.WriteEndArray();
         writer.WriteStartObject("responses");

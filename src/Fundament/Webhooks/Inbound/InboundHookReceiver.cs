@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Data.Common;
 using System.Text.Json;
 using Fundament.Collections;
@@ -41,7 +40,7 @@ internal sealed partial class InboundHookReceiver(
     public async Task<Results<JsonBytesResult, ApiErrorResult>> ReceiveAsync(string name, HttpContext http, CancellationToken cancellationToken)
     {
         // The size is checked before the hook is looked up, so an oversized probe learns nothing about which names exist.
-        var body = await ReadBodyAsync(http.Request, options.MaxBodyBytes, cancellationToken);
+        var body = await JsonBody.ReadBytesAsync(http.Request, options.MaxBodyBytes, cancellationToken);
         var hook = InboundHook.IsName(name) ? await store.FindAsync(name, cancellationToken) : null;
         if (!body.IsSuccess)
         {
@@ -188,44 +187,6 @@ internal sealed partial class InboundHookReceiver(
         await tx.CommitAsync(cancellationToken);
         LogAccepted(logger, hook.Name, entry.EventId);
         return new Stored(entry with { RecordId = recordId, JobId = jobId }, Duplicate: false);
-    }
-
-    /// <summary>Reads the raw body — the signature covers these exact bytes — up to the configured limit.</summary>
-    private static async Task<Outcome<ReadOnlyMemory<byte>>> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return ApiError.PayloadTooLarge(limit);
-        }
-
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, limit) + 1);
-        try
-        {
-            var reader = request.BodyReader;
-            while (true)
-            {
-                var result = await reader.ReadAsync(cancellationToken);
-                foreach (var segment in result.Buffer)
-                {
-                    if (buffer.WrittenCount + segment.Length > limit)
-                    {
-                        return ApiError.PayloadTooLarge(limit);
-                    }
-
-                    buffer.Write(segment.Span);
-                }
-
-                reader.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    return buffer.WrittenMemory;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is BadHttpRequestException or IOException or InvalidOperationException)
-        {
-            return ApiError.BadRequest("The request body could not be read");
-        }
     }
 
     /// <summary>The failing fields and rules for the log line; the body itself is never logged.</summary>

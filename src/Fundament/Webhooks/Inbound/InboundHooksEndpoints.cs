@@ -1,9 +1,7 @@
-using System.Globalization;
 using Fundament.Collections;
 using Fundament.Collections.Fields;
 using Fundament.Http;
 using Fundament.Jobs;
-using Fundament.Toolkit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,9 +15,6 @@ namespace Fundament.Webhooks.Inbound;
 /// </summary>
 public static class InboundHooksEndpoints
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 500;
-
     public static IEndpointRouteBuilder MapInboundHooks(this IEndpointRouteBuilder app)
     {
         var hooks = app.MapGroup("/api/hooks").WithTags("Webhooks");
@@ -150,39 +145,20 @@ public static class InboundHooksEndpoints
             return denied.ToResult();
         }
 
-        var query = http.Request.Query;
-        foreach (var key in query.Keys)
+        var page = CursorPage.Parse(http.Request.Query);
+        if (!page.IsSuccess)
         {
-            if (key is not ("limit" or "cursor"))
-            {
-                return ApiError.BadRequest($"Unknown query parameter '{key}'; use limit or cursor").ToResult();
-            }
+            return page.Error.ToResult();
         }
 
-        int limit = DefaultPageSize;
-        if (query.TryGetValue("limit", out var limitText) &&
-            (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
-        {
-            return ApiError.BadRequest($"limit must be a whole number from 1 to {MaxPageSize}").ToResult();
-        }
-
-        string? cursor = query["cursor"];
-        if (cursor is not null && !Uuids.TryNormalize(cursor, out cursor))
-        {
-            return ApiError.BadRequest("cursor is not a value this API returned").ToResult();
-        }
-
+        int limit = page.Value.Limit;
         if (await FindAsync(store, name, cancellationToken) is null)
         {
             return HookNotFound().ToResult();
         }
 
-        var events = await store.ListEventsAsync(name, limit + 1, cursor, cancellationToken);
-        string? next = events.Count > limit ? events[limit - 1].Id : null;
-        if (next is not null)
-        {
-            events.RemoveAt(limit);
-        }
+        var events = await store.ListEventsAsync(name, limit + 1, page.Value.Cursor, cancellationToken);
+        string? next = page.Value.Trim(events, entry => entry.Id);
 
         return JsonBytesResult.List(writer =>
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Http;
@@ -17,9 +16,6 @@ namespace Fundament.Webhooks.Outbound;
 /// </summary>
 public static class WebhooksEndpoints
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
-
     /// <summary>Maps <c>/api/webhooks</c>: the route table below, one small handler each.</summary>
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
@@ -141,12 +137,10 @@ public static class WebhooksEndpoints
         }
 
         var query = http.Request.Query;
-        foreach (var key in query.Keys)
+        var page = CursorPage.Parse(query, "state");
+        if (!page.IsSuccess)
         {
-            if (key is not ("state" or "limit" or "cursor"))
-            {
-                return ApiError.BadRequest($"Unknown query parameter '{key}'; use state, limit or cursor").ToResult();
-            }
+            return page.Error.ToResult();
         }
 
         string? state = query["state"];
@@ -155,24 +149,10 @@ public static class WebhooksEndpoints
             return ApiError.BadRequest($"state must be one of {string.Join(", ", DeliveryStates.All)}").ToResult();
         }
 
-        int limit = DefaultPageSize;
-        if (query.TryGetValue("limit", out var limitText) &&
-            (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
+        int limit = page.Value.Limit;
+        var deliveries = await store.ListDeliveriesAsync(found.Value.Id, state, limit + 1, page.Value.Cursor, cancellationToken);
+        string? next = page.Value.Trim(deliveries, delivery => delivery.Id);
         {
-            return ApiError.BadRequest($"limit must be a whole number from 1 to {MaxPageSize}").ToResult();
-        }
-
-        string? cursor = query["cursor"];
-        if (cursor is not null && !Uuids.TryNormalize(cursor, out cursor))
-        {
-            return ApiError.BadRequest("cursor is not a value this API returned").ToResult();
-        }
-
-        var deliveries = await store.ListDeliveriesAsync(found.Value.Id, state, limit + 1, cursor, cancellationToken);
-        string? next = deliveries.Count > limit ? deliveries[limit - 1].Id : null;
-        if (next is not null)
-        {
-            deliveries.RemoveAt(limit);
         }
 
         return JsonBytesResult.List(writer =>
