@@ -59,6 +59,9 @@ internal sealed class Change(long id, string collection, string recordId, string
     /// </summary>
     public bool IsLate { get; init; }
 
+    /// <summary>The <see cref="ChangeFeed.Origin"/> of the process that wrote the change.</summary>
+    public string Origin { get; init; } = string.Empty;
+
     /// <summary>
     /// The values rules are judged on: the record after a create or update, and for a delete the record
     /// as it was before (a soft delete's <c>deleted_at</c> cleared), since a delete goes to whoever could see it.

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Fundament.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,13 +12,18 @@ namespace Fundament.Realtime;
 /// <para>
 /// On PostgreSQL ids are taken when a transaction inserts, not when it commits, so id 10 may become visible
 /// after id 11. Delivering 11 first would let a client resume after 11 and never see 10, so the feed waits at
-/// a gap for up to <see cref="RealtimeOptions.RealtimeGapTimeoutMilliseconds"/>. Then it moves on (the id
-/// was most likely rolled back) but keeps looking for it for a while; if it does commit, it is delivered
-/// late, without an <c>id:</c> line. SQLite has one writer, so its ids commit in order and never gap.
+/// a gap for up to <see cref="RealtimeOptions.RealtimeGapTimeoutMilliseconds"/>. The recorder inserts just
+/// before the commit, so a gap normally closes within milliseconds; one that does not (a commit that failed,
+/// a process killed in between) is given up, but looked for a while longer: if it does commit, it is
+/// delivered late, without an <c>id:</c> line. SQLite has one writer, so its ids commit in order and never gap.
+/// </para>
+/// <para>
+/// The feed is also how a node learns of other nodes' writes (<see cref="Change.Origin"/>), so it makes the
+/// <see cref="ReadCache"/> stale before it publishes them: a client that refetches on an event reads the change.
 /// </para>
 /// </summary>
-internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broker, RealtimeOptions options, RealtimeMetrics metrics,
-    TimeProvider clock, ILogger<ChangeFeed> logger) : BackgroundService
+internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broker, ReadCache cache, RealtimeOptions options,
+    RealtimeMetrics metrics, TimeProvider clock, ILogger<ChangeFeed> logger) : BackgroundService
 {
     public const int PageSize = 500;
 
@@ -35,6 +41,9 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
     private long _highWater;
     private DateTime? _gapSince;
     private DateTime _lateCheckedAt;
+
+    /// <summary>This process among the nodes sharing the log; the changes it writes carry it.</summary>
+    public string Origin { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     /// <summary>Asks the feed to read the log now; cheap, and coalesced while a read is pending.</summary>
     public void Kick()
@@ -88,6 +97,7 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
         do
         {
             page = await store.ListAfterAsync(_highWater, null, PageSize, cancellationToken);
+            InvalidateCache(page);
             foreach (var change in page)
             {
                 if (change.Id != _highWater + 1)
@@ -141,10 +151,25 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
 
         foreach (var chunk in _late.Keys.ToArray().Chunk(PageSize))
         {
-            foreach (var change in await store.ListLateAsync(chunk, cancellationToken))
+            var changes = await store.ListLateAsync(chunk, cancellationToken);
+            InvalidateCache(changes);
+            foreach (var change in changes)
             {
                 _late.Remove(change.Id);
                 await PublishAsync(change, cancellationToken);
+            }
+        }
+    }
+
+    // This node's own writes did it at commit; only other nodes' writes are news to its cache.
+    private void InvalidateCache(List<Change> changes)
+    {
+        foreach (var change in changes)
+        {
+            if (change.Origin != Origin)
+            {
+                cache.Invalidate();
+                return;
             }
         }
     }

@@ -10,27 +10,38 @@ internal sealed class ChangeStore(Database database)
     /// <summary>The PostgreSQL channel every node listens on; the payload is empty, the log holds the changes.</summary>
     public const string Channel = "fundament_changes";
 
-    private const string Columns = "id, collection, record_id, action, record, previous";
+    private const string Columns = "id, collection, record_id, action, record, previous, origin";
+
+    /// <summary>Rows per INSERT: seven parameters each stays far below SQLite's limit of 32,766.</summary>
+    public const int InsertBatch = 500;
 
     /// <summary>
-    /// Logs one change inside the write's transaction, so it commits or rolls back with the record. On
-    /// PostgreSQL the same round trip queues a NOTIFY, which is sent at commit and never after a rollback;
-    /// notifications repeated within one transaction are sent once.
+    /// Logs a transaction's changes inside it, in order, so they commit or roll back with the records. On
+    /// PostgreSQL the same round trip queues a NOTIFY, which is sent at commit and never after a rollback.
     /// </summary>
-    public static Task<int> InsertAsync(WriteTransaction tx, string collection, string recordId, string action, string record, string? previous,
-        DateTime now, CancellationToken cancellationToken)
+    public static async Task InsertAsync(WriteTransaction tx, IReadOnlyList<PendingChange> changes, CancellationToken cancellationToken)
     {
-        var sql = new SqlBuilder(tx.Dialect);
-        sql.Append($"INSERT INTO \"{RealtimeTables.Changes}\" (collection, record_id, action, record, previous, created_at) VALUES (")
-           .Parameter(SqlType.Text, collection).Append(", ").Parameter(SqlType.Text, recordId).Append(", ")
-           .Parameter(SqlType.Text, action).Append(", ").Parameter(SqlType.Text, record).Append(", ")
-           .Parameter(SqlType.Text, previous).Append(", ").Parameter(SqlType.Timestamp, now).Append(')');
-        if (tx.Dialect.Provider == DatabaseProvider.Postgres)
+        foreach (var chunk in changes.Chunk(InsertBatch))
         {
-            sql.Append("; NOTIFY " + Channel);
-        }
+            var sql = new SqlBuilder(tx.Dialect);
+            sql.Append($"INSERT INTO \"{RealtimeTables.Changes}\" (collection, record_id, action, record, previous, origin, created_at) VALUES ");
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var change = chunk[i];
+                sql.Append(i == 0 ? "(" : ", (")
+                   .Parameter(SqlType.Text, change.Collection).Append(", ").Parameter(SqlType.Text, change.RecordId).Append(", ")
+                   .Parameter(SqlType.Text, change.Action).Append(", ").Parameter(SqlType.Text, change.Record).Append(", ")
+                   .Parameter(SqlType.Text, change.Previous).Append(", ").Parameter(SqlType.Text, change.Origin).Append(", ")
+                   .Parameter(SqlType.Timestamp, change.At).Append(')');
+            }
 
-        return tx.ExecuteAsync(sql, cancellationToken);
+            if (tx.Dialect.Provider == DatabaseProvider.Postgres)
+            {
+                sql.Append("; NOTIFY " + Channel);
+            }
+
+            await tx.ExecuteAsync(sql, cancellationToken);
+        }
     }
 
     /// <summary>The newest change id, or 0 for an empty log.</summary>
@@ -119,6 +130,7 @@ internal sealed class ChangeStore(Database database)
         new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
             Encoding.UTF8.GetBytes(reader.GetString(4)), reader.IsDBNull(5) ? null : Encoding.UTF8.GetBytes(reader.GetString(5)))
         {
+            Origin = reader.GetString(6),
             IsLate = late,
         };
 }

@@ -1,4 +1,5 @@
 using Fundament.Data;
+using Fundament.Data.Postgres;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -18,7 +19,7 @@ internal sealed partial class PostgresChangeListener(Database database, ChangeFe
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // SQLite is one node: its commits wake the feed directly.
-        if (database.Dialect.Provider != DatabaseProvider.Postgres)
+        if (database is not PostgresDatabase postgres)
         {
             return;
         }
@@ -28,7 +29,7 @@ internal sealed partial class PostgresChangeListener(Database database, ChangeFe
         {
             try
             {
-                await using var connection = (NpgsqlConnection)await database.OpenReadAsync(stoppingToken);
+                await using var connection = await postgres.OpenSessionAsync(stoppingToken);
                 connection.Notification += (_, _) => feed.Kick();
                 await using (var listen = new NpgsqlCommand("LISTEN " + ChangeStore.Channel, connection))
                 {

@@ -15,6 +15,7 @@ public static class RealtimeTables
     /// sequence orders ids across nodes. <c>record</c> is the record's JSON as the API shows it (hidden
     /// fields never), <c>previous</c> the state before an update: subscribers are judged on both, and a
     /// permanently deleted row can no longer be read. Both are TEXT so they are sent byte for byte.
+    /// <c>origin</c> names the process that wrote the change, so a node can tell other nodes' writes from its own.
     /// </summary>
     public static readonly SystemMigration Migration = new("1763900000_create_realtime", async (tx, ct) =>
     {
@@ -31,6 +32,7 @@ public static class RealtimeTables
               action TEXT NOT NULL,
               record TEXT NOT NULL,
               previous TEXT,
+              origin TEXT NOT NULL,
               created_at {timestamp} NOT NULL
             )
             """, ct);

@@ -7,8 +7,8 @@ namespace Fundament.Tests.Realtime;
 
 /// <summary>
 /// Two real server processes on one PostgreSQL database: a change made through either node reaches the
-/// subscribers of both (LISTEN/NOTIFY), a ticket taken on one opens a stream on the other, and a client
-/// that moves to the other node resumes where it left off.
+/// subscribers of both (LISTEN/NOTIFY) and makes the other node's read cache stale, a ticket taken on one
+/// opens a stream on the other, and a client that moves to the other node resumes where it left off.
 /// </summary>
 public sealed class RealtimeClusterTests
 {
@@ -45,12 +45,17 @@ public sealed class RealtimeClusterTests
             var ticket = await aliceOnA.PostAsync("/api/realtime/ticket", null).ShouldBe(HttpStatusCode.OK);
             string url = "/api/realtime?collections=notes&ticket=" + Uri.EscapeDataString(ticket.GetProperty("data").GetProperty("ticket").GetString()!);
             await using var alice = await SseClient.OpenAsync(aliceOnB, url);
+            using var aliceReadsB = Client(b, aliceToken);
+            Assert.Equal(0, (await aliceReadsB.GetAsync("/api/notes").ShouldBe(HttpStatusCode.OK)).GetProperty("data").GetArrayLength());
             await using var bob = await SseClient.OpenAsync(bobOnA, "/api/realtime?collections=notes");
 
             string viaA = await NoteAsync(a, aliceId, "written on A");
             string bobs = await NoteAsync(b, bobId, "bob's, written on B");
             string viaB = await NoteAsync(b, aliceId, "written on B");
             await alice.ExpectAsync("create", viaA);
+            // B's read cache held Alice's empty list; the change from A made it stale before the event went out.
+            var list = await aliceReadsB.GetAsync("/api/notes").ShouldBe(HttpStatusCode.OK);
+            Assert.Contains(list.GetProperty("data").EnumerateArray(), note => note.GetProperty("id").GetString() == viaA);
             string lastSeen = (await alice.ExpectAsync("create", viaB)).Id!;
             await bob.ExpectAsync("create", bobs);
             Assert.DoesNotContain(bobs, alice.Raw, StringComparison.Ordinal);

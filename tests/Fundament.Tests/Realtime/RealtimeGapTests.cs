@@ -56,7 +56,7 @@ public sealed class RealtimeGapTests : IAsyncLifetime
         string id = Guid.CreateVersion7().ToString();
         string now = Timestamps.FormatValue(DateTime.UtcNow);
         string record = $$"""{"id":"{{id}}","text":"{{text}}","owner":"{{_bed.Alice.Id}}","created_at":"{{now}}","updated_at":"{{now}}","deleted_at":null}""";
-        await ChangeStore.InsertAsync(tx, "notes", id, ChangeActions.Create, record, null, DateTime.UtcNow, CancellationToken.None);
+        await ChangeStore.InsertAsync(tx, [new PendingChange("notes", id, ChangeActions.Create, record, null, "test", DateTime.UtcNow)], CancellationToken.None);
         return new HeldChange(tx, id);
     }
 
