@@ -10,6 +10,7 @@ using Fundament.Migrations;
 using Fundament.Observability;
 using Fundament.OpenApi;
 using Fundament.Outbound;
+using Fundament.Realtime;
 using Fundament.Records;
 using Fundament.Webhooks.Inbound;
 using Fundament.Webhooks.Outbound;
@@ -54,6 +55,7 @@ public static class FundamentSetup
         builder.AddJobs();
         builder.AddWebhooks();
         builder.AddInboundHooks();
+        builder.AddRealtime();
         builder.Services.AddHostedService<IdempotencyCleanup>();
         builder.AddRateLimits();
         return builder;
@@ -86,6 +88,7 @@ public static class FundamentSetup
         app.MapSchedules();
         app.MapWebhooks();
         app.MapInboundHooks();
+        app.MapRealtime();
         app.MapOpenApiDocs();
         return app;
     }

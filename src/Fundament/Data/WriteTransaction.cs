@@ -6,12 +6,13 @@ namespace Fundament.Data;
 /// <summary>
 /// One write transaction. Disposing without <see cref="CommitAsync"/> rolls back. Work that must
 /// happen only after a successful commit (cache invalidation, in-process events) is queued with
-/// <see cref="OnCommitted"/>.
+/// <see cref="OnCommitted"/>; a last write just before it, with <see cref="OnCommitting"/>.
 /// </summary>
 public sealed class WriteTransaction : IAsyncDisposable
 {
     private readonly Func<ValueTask> _release;
     private List<Action>? _afterCommit;
+    private List<Func<CancellationToken, Task>>? _beforeCommit;
     private bool _completed;
     private DatabaseMetrics? _metrics;
     private Activity? _activity;
@@ -64,8 +65,23 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     public void OnCommitted(Action action) => (_afterCommit ??= []).Add(action);
 
+    /// <summary>
+    /// Queues a last write for just before the commit, after every other write of the transaction: work that
+    /// belongs in it but should hold its locks, or take its sequence numbers, as briefly as possible (realtime's change log).
+    /// If it throws, nothing commits.
+    /// </summary>
+    public void OnCommitting(Func<CancellationToken, Task> write) => (_beforeCommit ??= []).Add(write);
+
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
+        if (_beforeCommit is not null)
+        {
+            foreach (var write in _beforeCommit)
+            {
+                await write(cancellationToken);
+            }
+        }
+
         await Transaction.CommitAsync(cancellationToken);
         _completed = true;
         if (_afterCommit is not null)

@@ -156,6 +156,23 @@ public sealed partial class ApiKeyStore(Database database, TimeProvider clock)
         return key;
     }
 
+    /// <summary>The key with this id while it is live (not revoked, not expired), or null; for credentials issued on a key's behalf (realtime tickets).</summary>
+    public async Task<ApiKey?> FindLiveAsync(string id, CancellationToken cancellationToken)
+    {
+        var query = new SqlBuilder(database.Dialect);
+        query.Append(SelectColumns).Append(" WHERE id = ").Parameter(SqlType.Text, id);
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        await using var command = query.CreateCommand(connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var key = ReadKey(reader);
+        return key.RevokedAt is null && !(key.ExpiresAt <= clock.GetUtcNow().UtcDateTime) ? key : null;
+    }
+
     private const string Columns = "id, name, scopes, owner_collection, owner_id, expires_at, revoked_at, last_used_at, created_at";
     private const string SelectColumns = $"SELECT {Columns} FROM \"{Table}\"";
     private const string SelectColumnsWithHash = $"SELECT {Columns}, secret_hash FROM \"{Table}\"";

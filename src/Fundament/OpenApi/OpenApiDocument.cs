@@ -70,6 +70,7 @@ internal static class OpenApiDocument
             JobPaths.Write(writer);
             WebhookPaths.Write(writer);
             InboundHookPaths.Write(writer);
+            RealtimePaths.Write(writer);
             foreach (var api in apis)
             {
                 RecordPaths.Write(writer, api);
@@ -89,6 +90,7 @@ internal static class OpenApiDocument
             ScheduleSchemas.Write(writer, jobTypes);
             WebhookSchemas.Write(writer);
             InboundHookSchemas.Write(writer, jobTypes);
+            RealtimePaths.WriteSchemas(writer);
             foreach (var api in apis)
             {
                 RecordSchemas.Write(writer, api, byName);
@@ -162,6 +164,7 @@ internal static class OpenApiDocument
         WriteTag(writer, JobPaths.JobsTag, "The durable job queue and cron schedules (superusers, or API keys with the jobs scope).");
         WriteTag(writer, WebhookPaths.WebhooksTag,
             "Outbound webhooks (signed record events) and inbound hooks (verified events from other services), managed by superusers or API keys with the jobs scope.");
+        WriteTag(writer, RealtimePaths.RealtimeTag, "Record changes as server-sent events, filtered by each subscriber's access rules.");
         WriteTag(writer, SystemPaths.OperationsTag, "Health and this document.");
         writer.WriteEndArray();
     }

@@ -53,6 +53,29 @@ internal sealed class ComparisonCondition(ValueSource left, string sqlOperator, 
         }
     }
 
+    public override Truth Evaluate(IReadOnlyDictionary<string, object?> row, RuleContext context)
+    {
+        if (!left.TryEvaluate(row, context, out object? l) || !right.TryEvaluate(row, context, out object? r))
+        {
+            return Truth.Undecided;
+        }
+
+        // The same shapes Emit writes: a column against a value matches when the column is NULL; two
+        // columns differ when exactly one is NULL; anything else compared with NULL is unknown.
+        if (_notEqual && left.IsColumn != right.IsColumn)
+        {
+            object? column = left.IsColumn ? l : r, other = left.IsColumn ? r : l;
+            return other is null ? Truth.Null : column is null ? Truth.True : MemoryEvaluation.Compare(column, sqlOperator, other);
+        }
+
+        if (_notEqual && left.IsColumn && (l is null || r is null))
+        {
+            return l is null && r is null ? Truth.Null : Truth.True;
+        }
+
+        return l is null || r is null ? Truth.Null : MemoryEvaluation.Compare(l, sqlOperator, r);
+    }
+
     private void EmitPlain(SqlBuilder sql, string alias, RuleContext context)
     {
         left.Emit(sql, alias, context);
@@ -113,5 +136,28 @@ internal sealed class ContainsCondition(ValueSource text, bool castToText, Value
         {
             sql.Append(" OR ").Append(subject).Append(" IS NULL)");
         }
+    }
+
+    public override Truth Evaluate(IReadOnlyDictionary<string, object?> row, RuleContext context)
+    {
+        if (!text.TryEvaluate(row, context, out object? subject))
+        {
+            return Truth.Undecided;
+        }
+
+        object? patternValue = pattern.Resolve(context, out _);
+        if (subject is null || patternValue is null)
+        {
+            // Emit's shapes: "!~" on a NULL column with a real pattern matches; otherwise LIKE with NULL is unknown.
+            return negate && text.IsColumn && subject is null && patternValue is not null ? Truth.True : Truth.Null;
+        }
+
+        if (subject is not string value || patternValue is not string escaped)
+        {
+            return Truth.Undecided;
+        }
+
+        var found = MemoryEvaluation.Contains(value, escaped);
+        return negate ? MemoryEvaluation.Not(found) : found;
     }
 }

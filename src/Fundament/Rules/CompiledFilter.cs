@@ -44,5 +44,23 @@ public sealed class CompiledFilter
         sql.Append(')');
     }
 
+    /// <summary>
+    /// Decides on one record in memory what <see cref="AppendTo"/> would decide in the database, without a
+    /// query: <paramref name="record"/> holds its stored values by field name. Realtime fan-out uses it to
+    /// check thousands of subscribers per change; <see cref="RuleMatch.NeedsDatabase"/> sends the rest to SQL.
+    /// </summary>
+    /// <example><c>filter.Match(record.ToDictionary(), new RuleContext { Auth = caller.Auth }) == RuleMatch.Yes</c></example>
+    public RuleMatch Match(IReadOnlyDictionary<string, object?> record, RuleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(context);
+        return _condition.Evaluate(record, context) switch
+        {
+            Truth.True => RuleMatch.Yes,
+            Truth.Undecided => RuleMatch.NeedsDatabase,
+            _ => RuleMatch.No,
+        };
+    }
+
     public override string ToString() => Expression;
 }

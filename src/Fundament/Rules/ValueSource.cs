@@ -13,6 +13,16 @@ internal abstract class ValueSource
     /// <summary>The value to bind, and its type; only for sources that are not columns.</summary>
     public virtual object? Resolve(RuleContext context, out SqlType type) => throw new InvalidOperationException("A column has no value.");
 
+    /// <summary>
+    /// The value in memory: a column's from <paramref name="row"/> (stored values by field name), anything
+    /// else from the request. False when only the database can read it (a path through relations).
+    /// </summary>
+    public virtual bool TryEvaluate(IReadOnlyDictionary<string, object?> row, RuleContext context, out object? value)
+    {
+        value = Resolve(context, out _);
+        return true;
+    }
+
     /// <summary>Appends the column expression, or binds the value and appends its placeholder.</summary>
     public virtual void Emit(SqlBuilder sql, string alias, RuleContext context)
     {
@@ -86,6 +96,12 @@ internal sealed class ColumnSource : ValueSource
     public bool HasRelations => _tables.Length > 0;
 
     public override void Emit(SqlBuilder sql, string alias, RuleContext context) => EmitLevel(sql, alias, _path.Length - 1);
+
+    public override bool TryEvaluate(IReadOnlyDictionary<string, object?> row, RuleContext context, out object? value)
+    {
+        value = HasRelations ? null : row.GetValueOrDefault(_path[0]);
+        return !HasRelations;
+    }
 
     /// <summary>The column expression as text, for dialect helpers that take SQL strings. It holds no parameters.</summary>
     public string ToSql(ISqlDialect dialect, string alias)

@@ -25,6 +25,13 @@ public sealed class PostgresDatabase : Database
         return new PostgresDatabase(NpgsqlDataSource.Create(builder), description);
     }
 
+    /// <summary>
+    /// Opens a connection for a session that lives as long as a feature needs it (realtime's LISTEN), from the same
+    /// pool but outside the read metrics, which would count it as one read that never ends. The caller disposes it.
+    /// </summary>
+    internal async ValueTask<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
     protected override async ValueTask<DbConnection> OpenReadCoreAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 

@@ -1,0 +1,200 @@
+using System.Data.Common;
+using Fundament.Records;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fundament.Realtime;
+
+/// <summary>
+/// Reads the change log in id order and hands each change to the broker, on every node alike: a commit on
+/// this node wakes it directly (<see cref="Kick"/>), one on another node through PostgreSQL's NOTIFY, and a
+/// poll every <see cref="RealtimeOptions.RealtimePollMilliseconds"/> catches anything a lost notification hid.
+/// <para>
+/// On PostgreSQL ids are taken when a transaction inserts, not when it commits, so id 10 may become visible
+/// after id 11. Delivering 11 first would let a client resume after 11 and never see 10, so the feed waits at
+/// a gap for up to <see cref="RealtimeOptions.RealtimeGapTimeoutMilliseconds"/>. The recorder inserts just
+/// before the commit, so a gap normally closes within milliseconds; one that does not (a commit that failed,
+/// a process killed in between) is given up, but looked for a while longer: if it does commit, it is
+/// delivered late, without an <c>id:</c> line. SQLite has one writer, so its ids commit in order and never gap.
+/// </para>
+/// <para>
+/// The feed is also how a node learns of other nodes' writes (<see cref="Change.Origin"/>), so it makes the
+/// <see cref="ReadCache"/> stale before it publishes them: a client that refetches on an event reads the change.
+/// </para>
+/// </summary>
+internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broker, ReadCache cache, RealtimeOptions options,
+    RealtimeMetrics metrics, TimeProvider clock, ILogger<ChangeFeed> logger) : BackgroundService
+{
+    public const int PageSize = 500;
+
+    /// <summary>Ids given up on that are still looked for; a larger gap is not tracked past this.</summary>
+    public const int MaxLateIds = 10_000;
+
+    private static readonly TimeSpan GapRecheck = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LateRecheck = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LateLifetime = TimeSpan.FromMinutes(2);
+
+    // No maximum: a kick racing a timeout may add a second count, which only costs one more read.
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly Dictionary<long, DateTime> _late = [];
+    private int _signalled;
+    private long _highWater;
+    private DateTime? _gapSince;
+    private DateTime _lateCheckedAt;
+
+    /// <summary>This process among the nodes sharing the log; the changes it writes carry it.</summary>
+    public string Origin { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>Asks the feed to read the log now; cheap, and coalesced while a read is pending.</summary>
+    public void Kick()
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        {
+            _signal.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        int failures = 0;
+        while (true)
+        {
+            try
+            {
+                // Live streams start from here; what came before is only for resumes.
+                _highWater = await store.MaxIdAsync(stoppingToken);
+                break;
+            }
+            catch (DbException ex)
+            {
+                LogReadFailed(ex);
+                await Task.Delay(Backoff(++failures), stoppingToken);
+            }
+        }
+
+        broker.Start(_highWater);
+        failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _signal.WaitAsync(_gapSince is not null ? GapRecheck : _late.Count > 0 ? LateRecheck : options.Poll, stoppingToken);
+            Volatile.Write(ref _signalled, 0);
+            try
+            {
+                await CatchUpAsync(stoppingToken);
+                failures = 0;
+            }
+            catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException)
+            {
+                LogReadFailed(ex);
+                await Task.Delay(Backoff(++failures), stoppingToken);
+            }
+        }
+    }
+
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        List<Change> page;
+        do
+        {
+            page = await store.ListAfterAsync(_highWater, null, PageSize, cancellationToken);
+            InvalidateCache(page);
+            foreach (var change in page)
+            {
+                if (change.Id != _highWater + 1)
+                {
+                    var now = clock.GetUtcNow().UtcDateTime;
+                    _gapSince ??= now;
+                    if (now - _gapSince < options.GapTimeout)
+                    {
+                        return;
+                    }
+
+                    GiveUp(_highWater + 1, change.Id - 1, now);
+                }
+
+                _gapSince = null;
+                await PublishAsync(change, cancellationToken);
+                _highWater = change.Id;
+            }
+        }
+        while (page.Count == PageSize);
+
+        await DeliverLateAsync(cancellationToken);
+    }
+
+    private void GiveUp(long first, long last, DateTime now)
+    {
+        metrics.GapSkipped(last - first + 1);
+        LogGapSkipped(first, last);
+        for (long id = Math.Max(first, last - MaxLateIds + 1); id <= last && _late.Count < MaxLateIds; id++)
+        {
+            _late[id] = now;
+        }
+    }
+
+    private async Task DeliverLateAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (_late.Count == 0 || now - _lateCheckedAt < LateRecheck)
+        {
+            return;
+        }
+
+        _lateCheckedAt = now;
+        foreach (var (id, since) in _late)
+        {
+            if (now - since > LateLifetime)
+            {
+                _late.Remove(id);
+            }
+        }
+
+        foreach (var chunk in _late.Keys.ToArray().Chunk(PageSize))
+        {
+            var changes = await store.ListLateAsync(chunk, cancellationToken);
+            InvalidateCache(changes);
+            foreach (var change in changes)
+            {
+                _late.Remove(change.Id);
+                await PublishAsync(change, cancellationToken);
+            }
+        }
+    }
+
+    // This node's own writes did it at commit; only other nodes' writes are news to its cache.
+    private void InvalidateCache(List<Change> changes)
+    {
+        foreach (var change in changes)
+        {
+            if (change.Origin != Origin)
+            {
+                cache.Invalidate();
+                return;
+            }
+        }
+    }
+
+    // One change that cannot be published (a bug, not the database) must not stop every later one.
+    private async Task PublishAsync(Change change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await broker.PublishAsync(change, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPublishFailed(ex, change.Id);
+        }
+    }
+
+    private static TimeSpan Backoff(int failures) => TimeSpan.FromMilliseconds(Math.Min(30_000, 100 * Math.Pow(2, Math.Min(failures, 10))));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the realtime change log failed; retrying")]
+    private partial void LogReadFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Realtime change ids {First}..{Last} did not commit within the gap timeout; later changes go ahead")]
+    private partial void LogGapSkipped(long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing realtime change {ChangeId} failed; it is skipped")]
+    private partial void LogPublishFailed(Exception exception, long changeId);
+}

@@ -1,0 +1,136 @@
+using System.Data.Common;
+using System.Text;
+using Fundament.Data;
+
+namespace Fundament.Realtime;
+
+/// <summary>SQL for the change log (<see cref="RealtimeTables.Changes"/>).</summary>
+internal sealed class ChangeStore(Database database)
+{
+    /// <summary>The PostgreSQL channel every node listens on; the payload is empty, the log holds the changes.</summary>
+    public const string Channel = "fundament_changes";
+
+    private const string Columns = "id, collection, record_id, action, record, previous, origin";
+
+    /// <summary>Rows per INSERT: seven parameters each stays far below SQLite's limit of 32,766.</summary>
+    public const int InsertBatch = 500;
+
+    /// <summary>
+    /// Logs a transaction's changes inside it, in order, so they commit or roll back with the records. On
+    /// PostgreSQL the same round trip queues a NOTIFY, which is sent at commit and never after a rollback.
+    /// </summary>
+    public static async Task InsertAsync(WriteTransaction tx, IReadOnlyList<PendingChange> changes, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in changes.Chunk(InsertBatch))
+        {
+            var sql = new SqlBuilder(tx.Dialect);
+            sql.Append($"INSERT INTO \"{RealtimeTables.Changes}\" (collection, record_id, action, record, previous, origin, created_at) VALUES ");
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var change = chunk[i];
+                sql.Append(i == 0 ? "(" : ", (")
+                   .Parameter(SqlType.Text, change.Collection).Append(", ").Parameter(SqlType.Text, change.RecordId).Append(", ")
+                   .Parameter(SqlType.Text, change.Action).Append(", ").Parameter(SqlType.Text, change.Record).Append(", ")
+                   .Parameter(SqlType.Text, change.Previous).Append(", ").Parameter(SqlType.Text, change.Origin).Append(", ")
+                   .Parameter(SqlType.Timestamp, change.At).Append(')');
+            }
+
+            if (tx.Dialect.Provider == DatabaseProvider.Postgres)
+            {
+                sql.Append("; NOTIFY " + Channel);
+            }
+
+            await tx.ExecuteAsync(sql, cancellationToken);
+        }
+    }
+
+    /// <summary>The newest change id, or 0 for an empty log.</summary>
+    public async Task<long> MaxIdAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COALESCE(MAX(id), 0) FROM \"{RealtimeTables.Changes}\"";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>True when the log still holds <paramref name="id"/> or an older change, so nothing after it was pruned.</summary>
+    public async Task<bool> ReachesBackToAsync(long id, CancellationToken cancellationToken)
+    {
+        var sql = new SqlBuilder(database.Dialect);
+        sql.Append($"SELECT 1 FROM \"{RealtimeTables.Changes}\" WHERE id <= ").Parameter(SqlType.Integer, id).Append(" LIMIT 1");
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        await using var command = sql.CreateCommand(connection);
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    /// <summary>Changes after <paramref name="afterId"/> (up to <paramref name="upToId"/> when given) in id order.</summary>
+    public async Task<List<Change>> ListAfterAsync(long afterId, long? upToId, int limit, CancellationToken cancellationToken)
+    {
+        var sql = new SqlBuilder(database.Dialect);
+        sql.Append($"SELECT {Columns} FROM \"{RealtimeTables.Changes}\" WHERE id > ").Parameter(SqlType.Integer, afterId);
+        if (upToId is { } upTo)
+        {
+            sql.Append(" AND id <= ").Parameter(SqlType.Integer, upTo);
+        }
+
+        sql.Append(" ORDER BY id LIMIT ").Parameter(SqlType.Integer, (long)limit);
+        return await ReadAsync(sql, late: false, cancellationToken);
+    }
+
+    /// <summary>Those of <paramref name="ids"/> that are in the log now: changes that committed after later ones were delivered.</summary>
+    public async Task<List<Change>> ListLateAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        var sql = new SqlBuilder(database.Dialect);
+        sql.Append($"SELECT {Columns} FROM \"{RealtimeTables.Changes}\" WHERE id IN (");
+        string separator = string.Empty;
+        foreach (long id in ids)
+        {
+            sql.Append(separator).Parameter(SqlType.Integer, id);
+            separator = ", ";
+        }
+
+        sql.Append(") ORDER BY id");
+        return await ReadAsync(sql, late: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Keeps the log within its window: drops changes older than <paramref name="before"/> and all but the
+    /// newest <paramref name="maxRows"/>. It always cuts a prefix by id — never a change newer than one it
+    /// keeps — so "the log still reaches back to id N" tells a resume that nothing after N is missing. The
+    /// newest change always stays, so a client that is up to date can resume after a quiet spell.
+    /// </summary>
+    public async Task<int> PruneAsync(DateTime before, int maxRows, CancellationToken cancellationToken)
+    {
+        const string Table = $"\"{RealtimeTables.Changes}\"";
+        await using var tx = await database.BeginWriteAsync(cancellationToken);
+        var sql = new SqlBuilder(tx.Dialect);
+        sql.Append($"DELETE FROM {Table} WHERE id < (SELECT MAX(id) FROM {Table}) AND (id <= (SELECT MAX(id) FROM {Table}) - ")
+           .Parameter(SqlType.Integer, (long)maxRows)
+           .Append($" OR id <= (SELECT COALESCE(MAX(id), 0) FROM {Table} WHERE created_at < ").Parameter(SqlType.Timestamp, before).Append("))");
+        int deleted = await tx.ExecuteAsync(sql, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    private async Task<List<Change>> ReadAsync(SqlBuilder sql, bool late, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        await using var command = sql.CreateCommand(connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var changes = new List<Change>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            changes.Add(Read(reader, late));
+        }
+
+        return changes;
+    }
+
+    private static Change Read(DbDataReader reader, bool late) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            Encoding.UTF8.GetBytes(reader.GetString(4)), reader.IsDBNull(5) ? null : Encoding.UTF8.GetBytes(reader.GetString(5)))
+        {
+            Origin = reader.GetString(6),
+            IsLate = late,
+        };
+}

@@ -1,0 +1,51 @@
+using Fundament.Data;
+using Fundament.Data.Migrations;
+
+namespace Fundament.Realtime;
+
+/// <summary>The change log streams are fed and resumed from, and the tickets browsers connect with.</summary>
+public static class RealtimeTables
+{
+    public const string Changes = "_changes";
+    public const string Tickets = "_realtime_tickets";
+
+    /// <summary>
+    /// <c>_changes.id</c> is the event id clients see, so it must only ever grow: AUTOINCREMENT on SQLite
+    /// (a plain rowid would restart after the log is pruned empty), an identity on PostgreSQL, where the
+    /// sequence orders ids across nodes. <c>record</c> is the record's JSON as the API shows it (hidden
+    /// fields never), <c>previous</c> the state before an update: subscribers are judged on both, and a
+    /// permanently deleted row can no longer be read. Both are TEXT so they are sent byte for byte.
+    /// <c>origin</c> names the process that wrote the change, so a node can tell other nodes' writes from its own.
+    /// </summary>
+    public static readonly SystemMigration Migration = new("1763900000_create_realtime", async (tx, ct) =>
+    {
+        string id = tx.Dialect.Provider == DatabaseProvider.Postgres
+            ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            : "INTEGER PRIMARY KEY AUTOINCREMENT";
+        string timestamp = tx.Dialect.ColumnType(SqlType.Timestamp);
+        await tx.ExecuteRawAsync(
+            $"""
+            CREATE TABLE "{Changes}" (
+              id {id},
+              collection TEXT NOT NULL,
+              record_id TEXT NOT NULL,
+              action TEXT NOT NULL,
+              record TEXT NOT NULL,
+              previous TEXT,
+              origin TEXT NOT NULL,
+              created_at {timestamp} NOT NULL
+            )
+            """, ct);
+        await tx.ExecuteRawAsync($"CREATE INDEX \"ix_{Changes}_created\" ON \"{Changes}\" (created_at)", ct);
+        await tx.ExecuteRawAsync(
+            $"""
+            CREATE TABLE "{Tickets}" (
+              hash TEXT PRIMARY KEY NOT NULL,
+              caller_collection TEXT NOT NULL,
+              caller_id TEXT NOT NULL,
+              api_key_id TEXT,
+              expires_at {timestamp} NOT NULL
+            )
+            """, ct);
+    });
+}
