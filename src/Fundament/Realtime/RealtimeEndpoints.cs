@@ -75,12 +75,17 @@ public static class RealtimeEndpoints
             return ApiError.Unavailable("Realtime is starting; try again shortly").ToResult();
         }
 
+        // Changes already committed when the stream opens are history, even those this node's feed has not
+        // published yet (on PostgreSQL the feed trails commits by a NOTIFY): they come only through Last-Event-ID.
+        long committed = await hub.Store.MaxIdAsync(cancellationToken);
         var subscriber = new Subscriber(caller, subscriptions, hub.Options.RealtimeBufferSize);
         if (!hub.Broker.TryAdd(subscriber))
         {
             subscriber.Dispose();
             return ApiError.Unavailable("This server has as many realtime streams open as it accepts; try again later").ToResult();
         }
+
+        subscriber.StartAfter = Math.Max(subscriber.StartAfter, committed);
 
         return new RealtimeStream(subscriber, resume.Value, hub);
     }
