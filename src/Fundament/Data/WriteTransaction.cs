@@ -8,9 +8,17 @@ namespace Fundament.Data;
 /// happen only after a successful commit (cache invalidation, in-process events) is queued with
 /// <see cref="OnCommitted"/>; a last write just before it, with <see cref="OnCommitting"/>.
 /// </summary>
+/// <remarks>
+/// On SQLite consecutive write transactions are group-committed: each is a savepoint inside one
+/// shared SQLite transaction, and <see cref="CommitAsync"/> returns only once the shared COMMIT has
+/// made it durable. Callers see no difference, except that <see cref="Transaction"/> is that shared
+/// transaction: never commit or roll it back directly, always go through this type.
+/// </remarks>
 public sealed class WriteTransaction : IAsyncDisposable
 {
     private readonly Func<ValueTask> _release;
+    private readonly Func<WriteTransaction, CancellationToken, Task>? _commit;
+    private readonly Func<ValueTask>? _rollback;
     private List<Action>? _afterCommit;
     private List<Func<CancellationToken, Task>>? _beforeCommit;
     private bool _completed;
@@ -24,6 +32,19 @@ public sealed class WriteTransaction : IAsyncDisposable
         Connection = connection;
         Transaction = transaction;
         _release = release;
+    }
+
+    /// <summary>
+    /// Creates a transaction that its owner ends: <paramref name="commit"/> must return only once the
+    /// work is durable and must have run <see cref="RunCommittedActions"/>; <paramref name="rollback"/>
+    /// undoes this transaction's work without ending <paramref name="transaction"/>, which is shared.
+    /// </summary>
+    internal WriteTransaction(Database database, DbConnection connection, DbTransaction transaction, Func<ValueTask> release,
+        Func<WriteTransaction, CancellationToken, Task> commit, Func<ValueTask> rollback)
+        : this(database, connection, transaction, release)
+    {
+        _commit = commit;
+        _rollback = rollback;
     }
 
     public Database Database { get; }
@@ -63,6 +84,10 @@ public sealed class WriteTransaction : IAsyncDisposable
         _startedAt = Stopwatch.GetTimestamp();
     }
 
+    /// <summary>
+    /// Queues <paramref name="action"/> to run once the transaction is durably committed, before
+    /// <see cref="CommitAsync"/> returns. Actions of successive transactions run in commit order.
+    /// </summary>
     public void OnCommitted(Action action) => (_afterCommit ??= []).Add(action);
 
     /// <summary>
@@ -72,6 +97,11 @@ public sealed class WriteTransaction : IAsyncDisposable
     /// </summary>
     public void OnCommitting(Func<CancellationToken, Task> write) => (_beforeCommit ??= []).Add(write);
 
+    /// <summary>
+    /// Commits, returning only once the work is durable. On SQLite, once this call has handed the work
+    /// to the group commit, <paramref name="cancellationToken"/> is no longer observed: the outcome is
+    /// the group's, and a caller is never told a write failed when it was committed.
+    /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         if (_beforeCommit is not null)
@@ -82,8 +112,21 @@ public sealed class WriteTransaction : IAsyncDisposable
             }
         }
 
+        if (_commit is not null)
+        {
+            await _commit(this, cancellationToken);
+            _completed = true;
+            return;
+        }
+
         await Transaction.CommitAsync(cancellationToken);
         _completed = true;
+        RunCommittedActions();
+    }
+
+    /// <summary>Runs the <see cref="OnCommitted"/> actions; the owner calls this after the durable commit.</summary>
+    internal void RunCommittedActions()
+    {
         if (_afterCommit is not null)
         {
             foreach (var action in _afterCommit)
@@ -97,19 +140,17 @@ public sealed class WriteTransaction : IAsyncDisposable
     {
         try
         {
-            if (!_completed)
+            if (_rollback is not null)
             {
-                try
+                if (!_completed)
                 {
-                    await Transaction.RollbackAsync();
-                }
-                catch (Exception ex) when (ex is DbException or InvalidOperationException)
-                {
-                    // The connection is already broken; the database rolls back on its own.
+                    await _rollback();
                 }
             }
-
-            await Transaction.DisposeAsync();
+            else
+            {
+                await RollBackOwnTransactionAsync();
+            }
         }
         finally
         {
@@ -127,5 +168,22 @@ public sealed class WriteTransaction : IAsyncDisposable
                 }
             }
         }
+    }
+
+    private async ValueTask RollBackOwnTransactionAsync()
+    {
+        if (!_completed)
+        {
+            try
+            {
+                await Transaction.RollbackAsync();
+            }
+            catch (Exception ex) when (ex is DbException or InvalidOperationException)
+            {
+                // The connection is already broken; the database rolls back on its own.
+            }
+        }
+
+        await Transaction.DisposeAsync();
     }
 }

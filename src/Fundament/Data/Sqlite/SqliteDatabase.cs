@@ -5,17 +5,17 @@ namespace Fundament.Data.Sqlite;
 
 /// <summary>
 /// SQLite with one writer and pooled readers on the same WAL file. SQLite allows one writer at a
-/// time anyway; queueing writers on a semaphore in-process is cheaper than letting them spin on
-/// SQLITE_BUSY. Busy waits that remain (another process, such as the CLI, holding the lock) are
-/// retried by Microsoft.Data.Sqlite until the command timeout.
+/// time anyway; queueing writers in-process is cheaper than letting them spin on SQLITE_BUSY, and it
+/// lets consecutive writes share one durable commit (<see cref="SqliteWriter"/>). Busy waits that
+/// remain (another process, such as the CLI, holding the lock) are retried until the command timeout.
+/// Readers never see a group's writes before its COMMIT: each reads its own WAL snapshot.
 /// </summary>
 public sealed class SqliteDatabase : Database
 {
     private readonly string _readConnectionString;
-    private readonly SqliteConnection _writer;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteWriter _writer;
 
-    private SqliteDatabase(string path, string readConnectionString, SqliteConnection writer)
+    private SqliteDatabase(string path, string readConnectionString, SqliteWriter writer)
     {
         Path = path;
         _readConnectionString = readConnectionString;
@@ -28,9 +28,13 @@ public sealed class SqliteDatabase : Database
 
     public override string Description => "sqlite:" + Path;
 
+    /// <summary>The writer and its group commit, for tests and diagnostics.</summary>
+    internal SqliteWriter Writer => _writer;
+
     /// <summary>Opens (creating if needed) the database file and configures the writer connection.</summary>
-    public static async Task<SqliteDatabase> OpenAsync(string path, bool fullSync, CancellationToken cancellationToken)
+    public static Task<SqliteDatabase> OpenAsync(string path, bool fullSync, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         var builder = new SqliteConnectionStringBuilder
         {
@@ -41,17 +45,9 @@ public sealed class SqliteDatabase : Database
             ForeignKeys = true,
             DefaultTimeout = 30,
         };
-        var writer = new SqliteConnection(builder.ConnectionString);
-        await writer.OpenAsync(cancellationToken);
-        await using (var pragma = writer.CreateCommand())
-        {
-            // busy_timeout first so that the journal_mode change itself waits for other processes.
-            pragma.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")};";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var writer = SqliteWriter.Open(builder.ConnectionString, fullSync);
         builder.Mode = SqliteOpenMode.ReadWrite;
-        return new SqliteDatabase(path, builder.ConnectionString, writer);
+        return Task.FromResult(new SqliteDatabase(path, builder.ConnectionString, writer));
     }
 
     protected override async ValueTask<DbConnection> OpenReadCoreAsync(CancellationToken cancellationToken)
@@ -61,45 +57,12 @@ public sealed class SqliteDatabase : Database
         return connection;
     }
 
-    protected override async Task<WriteTransaction> BeginWriteCoreAsync(CancellationToken cancellationToken, bool schemaChange)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (schemaChange)
-            {
-                // Table rebuilds must not fire ON DELETE actions of other tables, and this pragma is a
-                // no-op inside a transaction; it is switched back on when the transaction ends.
-                await ExecutePragmaAsync("PRAGMA foreign_keys = OFF", cancellationToken);
-            }
-
-            var transaction = (DbTransaction)await _writer.BeginTransactionAsync(cancellationToken);
-            return new WriteTransaction(this, _writer, transaction, async () =>
-            {
-                try
-                {
-                    if (schemaChange)
-                    {
-                        await ExecutePragmaAsync("PRAGMA foreign_keys = ON", CancellationToken.None);
-                    }
-                }
-                finally
-                {
-                    _writeLock.Release();
-                }
-            });
-        }
-        catch
-        {
-            if (schemaChange)
-            {
-                await ExecutePragmaAsync("PRAGMA foreign_keys = ON", CancellationToken.None);
-            }
-
-            _writeLock.Release();
-            throw;
-        }
-    }
+    /// <summary>
+    /// Waits for the writer. The transaction is a savepoint in a group that commits with one fsync;
+    /// a schema change runs alone, after the open group is committed.
+    /// </summary>
+    protected override Task<WriteTransaction> BeginWriteCoreAsync(CancellationToken cancellationToken, bool schemaChange) =>
+        _writer.BeginAsync(this, schemaChange, cancellationToken);
 
     /// <summary>
     /// Also checks that the file is still where it was opened: a deleted or moved file keeps answering through
@@ -108,25 +71,10 @@ public sealed class SqliteDatabase : Database
     public override async Task<bool> PingAsync(CancellationToken cancellationToken) =>
         await base.PingAsync(cancellationToken) && (Path == ":memory:" || File.Exists(Path));
 
-    private async Task ExecutePragmaAsync(string pragma, CancellationToken cancellationToken)
-    {
-        await using var command = _writer.CreateCommand();
-        command.CommandText = pragma;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
+    /// <summary>Commits the open group, so no committed-but-waiting write is lost, then closes every connection.</summary>
     public override async ValueTask DisposeAsync()
     {
-        await _writeLock.WaitAsync();
-        try
-        {
-            await _writer.DisposeAsync();
-            SqliteConnection.ClearAllPools();
-        }
-        finally
-        {
-            _writeLock.Release();
-            _writeLock.Dispose();
-        }
+        await _writer.DisposeAsync();
+        SqliteConnection.ClearAllPools();
     }
 }

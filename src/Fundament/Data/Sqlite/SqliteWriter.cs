@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Fundament.Data.Sqlite;
+
+/// <summary>
+/// The one writer connection of a <see cref="SqliteDatabase"/>, with group commit. Write transactions
+/// still take the writer one at a time, but consecutive ones share one SQLite transaction, each inside
+/// its own savepoint, so one COMMIT — one fsync — makes a whole group durable. A member's
+/// <see cref="WriteTransaction.CommitAsync"/> releases its savepoint, hands the writer on, and returns
+/// only after that COMMIT: nothing is acknowledged before it is durable.
+/// </summary>
+/// <remarks>
+/// When a member commits and nobody waits for the writer, the group is committed at once. When writers
+/// wait, the writer goes to them and a flush is queued behind them on the same FIFO lock, so a group
+/// holds the writers that were waiting when its first member committed — it grows with the load and
+/// cannot be held open by new arrivals. A group also closes at <see cref="MaxGroupSize"/> members or
+/// <see cref="MaxGroupAge"/>. Every group field is touched only by the holder of <see cref="_lock"/>.
+/// </remarks>
+internal sealed partial class SqliteWriter : IAsyncDisposable
+{
+    /// <summary>Default of <see cref="MaxGroupSize"/>.</summary>
+    internal const int DefaultMaxGroupSize = 64;
+
+    /// <summary>Default of <see cref="MaxGroupAge"/>, in milliseconds.</summary>
+    internal const int DefaultMaxGroupAgeMilliseconds = 10;
+
+    private const string Savepoint = "fundament_write";
+
+    private readonly string _connectionString;
+    private readonly bool _fullSync;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly List<SqliteGroupMember> _committed = [];
+    private SqliteConnection _connection;
+    private SqliteTransaction? _group;
+    private long _firstCommitAt;
+    private int _waiting;
+    private bool _flushQueued;
+    private bool _disposed;
+    private long _commits;
+
+    private SqliteWriter(string connectionString, bool fullSync, SqliteConnection connection)
+    {
+        _connectionString = connectionString;
+        _fullSync = fullSync;
+        _connection = connection;
+    }
+
+    /// <summary>How many group COMMITs succeeded; tests compare it with the number of transactions.</summary>
+    internal long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Most transactions in one group, so one slow fsync delays a bounded number of callers.</summary>
+    internal int MaxGroupSize { get; set; } = DefaultMaxGroupSize;
+
+    /// <summary>Longest a group stays open once its first member committed, bounding that member's wait.</summary>
+    internal TimeSpan MaxGroupAge { get; set; } = TimeSpan.FromMilliseconds(DefaultMaxGroupAgeMilliseconds);
+
+    /// <summary>Opens the writer connection and switches the file to WAL.</summary>
+    public static SqliteWriter Open(string connectionString, bool fullSync) =>
+        new(connectionString, fullSync, OpenConnection(connectionString, fullSync));
+
+    private static SqliteConnection OpenConnection(string connectionString, bool fullSync)
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        // busy_timeout first so that the journal_mode change itself waits for other processes.
+        pragma.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")};";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>
+    /// Waits for the writer and starts a transaction: a savepoint in the open group, or — for a schema
+    /// change — a transaction of its own, after the open group is committed.
+    /// </summary>
+    public async Task<WriteTransaction> BeginAsync(Database database, bool schemaChange, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _lock.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return schemaChange ? BeginAlone(database) : BeginMember(database);
+        }
+        catch
+        {
+            EndTurn(null);
+            throw;
+        }
+    }
+
+    private WriteTransaction BeginMember(Database database)
+    {
+        if (_group is not null && raw.sqlite3_get_autocommit(_connection.Handle) != 0)
+        {
+            // SQLite rolled the group back on its own (an I/O error, a full disk) without the member
+            // that hit it reporting back; those released before it were not acknowledged and learn now.
+            AbandonGroup(GroupLost());
+        }
+
+        _group ??= _connection.BeginTransaction();
+        _group.Save(Savepoint);
+        var member = new SqliteGroupMember(this);
+        return new WriteTransaction(database, _connection, _group, member.ReleaseWriterAsync, member.CommitAsync, member.RollbackAsync);
+    }
+
+    private WriteTransaction BeginAlone(Database database)
+    {
+        // Table rebuilds must not fire ON DELETE actions of other tables, and this pragma is a no-op
+        // inside a transaction, so a schema change never joins a group; it is switched back on when
+        // the transaction ends.
+        CommitGroup();
+        Execute("PRAGMA foreign_keys = OFF");
+        SqliteTransaction transaction;
+        try
+        {
+            transaction = _connection.BeginTransaction();
+        }
+        catch
+        {
+            Execute("PRAGMA foreign_keys = ON");
+            throw;
+        }
+
+        return new WriteTransaction(database, _connection, transaction, () =>
+        {
+            try
+            {
+                Execute("PRAGMA foreign_keys = ON");
+            }
+            finally
+            {
+                _lock.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// Ends the holder's turn: adds a member that committed to the group, commits the group if nobody
+    /// waits (or it is full or old), else queues a flush behind the waiters; then hands the writer on.
+    /// </summary>
+    internal void EndTurn(SqliteGroupMember? committed)
+    {
+        if (committed is not null)
+        {
+            if (_committed.Count == 0)
+            {
+                _firstCommitAt = Stopwatch.GetTimestamp();
+            }
+
+            _committed.Add(committed);
+        }
+
+        if (_group is not null)
+        {
+            if (Volatile.Read(ref _waiting) == 0 || _committed.Count >= MaxGroupSize
+                || (_committed.Count > 0 && Stopwatch.GetElapsedTime(_firstCommitAt) >= MaxGroupAge))
+            {
+                CommitGroup();
+            }
+            else if (!_flushQueued)
+            {
+                _flushQueued = true;
+                _ = FlushAsync();
+            }
+        }
+
+        _lock.Release();
+    }
+
+    private async Task FlushAsync()
+    {
+        // Not cancellable: callers wait on this commit. SemaphoreSlim serves async waiters in order, which
+        // puts it behind every writer already waiting; were it served earlier, groups would only be smaller.
+        await _lock.WaitAsync(CancellationToken.None);
+        try
+        {
+            _flushQueued = false;
+            if (!_disposed)
+            {
+                CommitGroup();
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Commits the open group, then closes the connection; later writes throw <see cref="ObjectDisposedException"/>.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (!_disposed)
+            {
+                CommitGroup();
+                _disposed = true;
+                await _connection.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+}
