@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Fundament.Toolkit;
 using Microsoft.AspNetCore.Http;
 
@@ -42,16 +43,38 @@ public sealed record CursorPage(int Limit, string? Cursor)
     }
 
     /// <summary>
-    /// Trims a list fetched with <c>Limit + 1</c> rows to the page and returns the next cursor (null on the last page).
+    /// Answers with a list fetched with <c>Limit + 1</c> rows: the page, and <c>meta {limit, nextCursor}</c>
+    /// (null on the last page), as shared/API.md describes cursor pagination.
     /// </summary>
-    public string? Trim<T>(List<T> rows, Func<T, string> id)
+    public JsonBytesResult Answer<T>(List<T> rows, Func<T, string> id, Action<Utf8JsonWriter, T> write)
     {
-        if (rows.Count <= Limit)
+        string? next = null;
+        if (rows.Count > Limit)
         {
-            return null;
+            rows.RemoveRange(Limit, rows.Count - Limit);
+            next = id(rows[^1]);
         }
 
-        rows.RemoveRange(Limit, rows.Count - Limit);
-        return id(rows[^1]);
+        return JsonBytesResult.List(writer =>
+        {
+            writer.WriteStartArray();
+            foreach (var row in rows)
+            {
+                write(writer, row);
+            }
+
+            writer.WriteEndArray();
+        }, meta =>
+        {
+            meta.WriteNumber("limit", Limit);
+            if (next is null)
+            {
+                meta.WriteNull("nextCursor");
+            }
+            else
+            {
+                meta.WriteString("nextCursor", next);
+            }
+        });
     }
 }

@@ -94,23 +94,8 @@ public static class JobsEndpoints
             return ApiError.BadRequest($"state must be one of {string.Join(", ", JobStates.All)}").ToResult();
         }
 
-        int limit = page.Value.Limit;
-        var jobs = await store.ListAsync(new JobFilter(state, query["type"], query["queue"]), limit + 1, page.Value.Cursor, cancellationToken);
-        string? next = page.Value.Trim(jobs, job => job.Id);
-        return JsonBytesResult.List(writer =>
-        {
-            writer.WriteStartArray();
-            foreach (var job in jobs)
-            {
-                JobJson.Write(writer, job);
-            }
-
-            writer.WriteEndArray();
-        }, meta =>
-        {
-            meta.WriteNumber("limit", limit);
-            JobJson.WriteNullable(meta, "nextCursor", next);
-        });
+        var jobs = await store.ListAsync(new JobFilter(state, query["type"], query["queue"]), page.Value.Limit + 1, page.Value.Cursor, cancellationToken);
+        return page.Value.Answer(jobs, job => job.Id, (writer, job) => JobJson.Write(writer, job));
     }
 
     private static async Task<Results<JsonBytesResult, ApiErrorResult>> Get(string id, HttpContext http, JobStore store, CancellationToken cancellationToken)

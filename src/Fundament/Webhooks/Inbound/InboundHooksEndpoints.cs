@@ -151,35 +151,22 @@ public static class InboundHooksEndpoints
             return page.Error.ToResult();
         }
 
-        int limit = page.Value.Limit;
         if (await FindAsync(store, name, cancellationToken) is null)
         {
             return HookNotFound().ToResult();
         }
 
-        var events = await store.ListEventsAsync(name, limit + 1, page.Value.Cursor, cancellationToken);
-        string? next = page.Value.Trim(events, entry => entry.Id);
-
-        return JsonBytesResult.List(writer =>
+        var events = await store.ListEventsAsync(name, page.Value.Limit + 1, page.Value.Cursor, cancellationToken);
+        return page.Value.Answer(events, entry => entry.Id, (writer, entry) =>
         {
-            writer.WriteStartArray();
-            foreach (var entry in events)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("id", entry.Id);
-                writer.WriteString("eventId", entry.EventId);
-                writer.WriteString("receivedAt", Timestamps.FormatValue(entry.ReceivedAt));
-                JobJson.WriteNullable(writer, "recordId", entry.RecordId);
-                JobJson.WriteNullable(writer, "jobId", entry.JobId);
-                writer.WriteString("body", entry.Body);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-        }, meta =>
-        {
-            meta.WriteNumber("limit", limit);
-            JobJson.WriteNullable(meta, "nextCursor", next);
+            writer.WriteStartObject();
+            writer.WriteString("id", entry.Id);
+            writer.WriteString("eventId", entry.EventId);
+            writer.WriteString("receivedAt", Timestamps.FormatValue(entry.ReceivedAt));
+            JobJson.WriteNullable(writer, "recordId", entry.RecordId);
+            JobJson.WriteNullable(writer, "jobId", entry.JobId);
+            writer.WriteString("body", entry.Body);
+            writer.WriteEndObject();
         });
     }
 

@@ -149,26 +149,8 @@ public static class WebhooksEndpoints
             return ApiError.BadRequest($"state must be one of {string.Join(", ", DeliveryStates.All)}").ToResult();
         }
 
-        int limit = page.Value.Limit;
-        var deliveries = await store.ListDeliveriesAsync(found.Value.Id, state, limit + 1, page.Value.Cursor, cancellationToken);
-        string? next = page.Value.Trim(deliveries, delivery => delivery.Id);
-        {
-        }
-
-        return JsonBytesResult.List(writer =>
-        {
-            writer.WriteStartArray();
-            foreach (var delivery in deliveries)
-            {
-                WebhookJson.Write(writer, delivery);
-            }
-
-            writer.WriteEndArray();
-        }, meta =>
-        {
-            meta.WriteNumber("limit", limit);
-            JobJson.WriteNullable(meta, "nextCursor", next);
-        });
+        var deliveries = await store.ListDeliveriesAsync(found.Value.Id, state, page.Value.Limit + 1, page.Value.Cursor, cancellationToken);
+        return page.Value.Answer(deliveries, delivery => delivery.Id, WebhookJson.Write);
     }
 
     /// <summary>Queues a <c>webhook.test</c> event for this webhook alone, so a receiver can be checked without touching records.</summary>
