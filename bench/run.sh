@@ -56,6 +56,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Pinned to one CPU, .NET waits ten times longer before tiering hot methods up (TC_DelaySingleProcMultiplier), which
+# stretched warm-up to 40 s of load; the runtime's normal multi-core delay applies to Fundament and the ceiling alike.
+export DOTNET_TC_DelaySingleProcMultiplier=1
+
 # Pin the load generator to CPU 0 and everything server-side (Fundament, PostgreSQL, the ceiling)
 # to the remaining CPUs, so wrk and the server do not steal each other's cycles.
 cpus="$(nproc)"

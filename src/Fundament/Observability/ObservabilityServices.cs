@@ -78,6 +78,25 @@ public static class ObservabilityServices
         // ASP.NET Core's own request lines would repeat ours, and its log scope carries the connection-based
         // request id, not the X-Request-Id one; TelemetryStartup keeps the request activity (and its trace id).
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        UseBatchedConsole(builder.Services);
+    }
+
+    // The same formatters and Logging:Console settings, one write per batch of lines instead of one per line; only
+    // where the host logs to the console at all (a host that cleared its providers stays silent).
+    private static void UseBatchedConsole(IServiceCollection services)
+    {
+        var console = services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList();
+        if (console.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var descriptor in console)
+        {
+            services.Remove(descriptor);
+        }
+
+        services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
     }
 }
 
