@@ -22,6 +22,14 @@ public interface ISqlDialect
 
     string ColumnType(SqlType type);
 
+    /// <summary>A command for <paramref name="sql"/> on <paramref name="connection"/>; SQLite reuses prepared statements on its writer.</summary>
+    DbCommand CreateCommand(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
     /// <summary>Adds a parameter holding a canonical CLR value (see <see cref="SqlType"/>) of the given type.</summary>
     DbParameter AddParameter(DbCommand command, string name, SqlType type, object? value);
 

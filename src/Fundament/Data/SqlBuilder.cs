@@ -63,8 +63,7 @@ public sealed class SqlBuilder(ISqlDialect dialect)
     /// <summary>Creates a command on <paramref name="connection"/> with this statement and its parameters.</summary>
     public DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction = null)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = _sql.ToString();
+        var command = Dialect.CreateCommand(connection, _sql.ToString());
         command.Transaction = transaction;
         for (int i = 0; i < _parameters.Count; i++)
         {

@@ -59,8 +59,7 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     public DbCommand CreateCommand(string rawSql)
     {
-        var command = Connection.CreateCommand();
-        command.CommandText = rawSql;
+        var command = Dialect.CreateCommand(Connection, rawSql);
         command.Transaction = Transaction;
         return command;
     }

@@ -32,6 +32,8 @@ public sealed class SqliteDialect : ISqlDialect
         _ => "TEXT",
     };
 
+    public DbCommand CreateCommand(DbConnection connection, string sql) => SqliteStatementCache.CreateCommand((SqliteConnection)connection, sql);
+
     public DbParameter AddParameter(DbCommand command, string name, SqlType type, object? value)
     {
         object dbValue = value switch

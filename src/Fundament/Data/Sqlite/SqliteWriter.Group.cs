@@ -7,7 +7,7 @@ namespace Fundament.Data.Sqlite;
 internal sealed partial class SqliteWriter
 {
     /// <summary>Releases the member's savepoint into the group; the caller holds the writer.</summary>
-    internal void ReleaseSavepoint() => _group!.Release(Savepoint);
+    internal void ReleaseSavepoint() => Execute("RELEASE " + Savepoint);
 
     /// <summary>Undoes the member's savepoint; on any doubt about the group, abandons the whole group.</summary>
     internal void RollBackSavepoint()
@@ -25,8 +25,8 @@ internal sealed partial class SqliteWriter
 
         try
         {
-            _group.Rollback(Savepoint);
-            _group.Release(Savepoint);
+            Execute("ROLLBACK TO " + Savepoint);
+            Execute("RELEASE " + Savepoint);
         }
         catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
         {

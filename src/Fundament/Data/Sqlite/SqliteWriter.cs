@@ -64,10 +64,14 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
-        using var pragma = connection.CreateCommand();
-        // busy_timeout first so that the journal_mode change itself waits for other processes.
-        pragma.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")};";
-        pragma.ExecuteNonQuery();
+        using (var pragma = connection.CreateCommand())
+        {
+            // busy_timeout first so that the journal_mode change itself waits for other processes.
+            pragma.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")};";
+            pragma.ExecuteNonQuery();
+        }
+
+        SqliteStatementCache.Attach(connection);
         return connection;
     }
 
@@ -109,7 +113,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
 
         _group ??= _connection.BeginTransaction();
-        _group.Save(Savepoint);
+        Execute("SAVEPOINT " + Savepoint);
         var member = new SqliteGroupMember(this);
         return new WriteTransaction(database, _connection, _group, member.ReleaseWriterAsync, member.CommitAsync, member.RollbackAsync);
     }
@@ -120,6 +124,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         // inside a transaction, so a schema change never joins a group; it is switched back on when
         // the transaction ends.
         CommitGroup();
+        SqliteStatementCache.Attach(_connection).Clear();
         Execute("PRAGMA foreign_keys = OFF");
         SqliteTransaction transaction;
         try
@@ -199,10 +204,11 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
     }
 
+    // Savepoint statements run once or twice per write: they come prepared from the connection's statement cache.
     private void Execute(string sql)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
+        using var command = SqliteStatementCache.CreateCommand(_connection, sql);
+        command.Transaction = _group;
         command.ExecuteNonQuery();
     }
 
