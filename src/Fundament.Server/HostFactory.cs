@@ -7,7 +7,10 @@ internal static class HostFactory
 
     public static WebApplication Build(Overrides overrides, string[]? args = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = Directory.GetCurrentDirectory() });
+        // appsettings*.json are read once: reloading them on change makes the host watch the whole content root, the
+        // working directory, recursively — where the data directory usually is, so every SQLite write woke a watcher.
+        string[] hostArgs = [.. args ?? [], "--hostBuilder:reloadConfigOnChange=false"];
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = Directory.GetCurrentDirectory() });
         // Quiet framework defaults that appsettings.json and Logging__* variables can still override.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
