@@ -5,6 +5,7 @@
   report.py seed --target T SEED_JSON                                             -> one JSON line
   report.py line < JSON_LINE                                                      -> one human line
   report.py cpu --cpus 1 PID...                                                  -> a CPU-time snapshot
+  report.py soak --target T --interval S --rss-file F WRK_OUTPUT                  -> one JSON line (memory over time)
   report.py render --results FILE --out RESULTS.md|- --started ... --command ...  -> the table
 
 wrk output must contain the BENCH_JSON line printed by bench/wrk/common.lua's done().
@@ -27,6 +28,9 @@ ORDER = list(WORKLOADS)
 # Targets from shared/PRODUCT.md and the benchmark issue: SQLite, 32 connections, ratio to the ceiling.
 TARGETS = {"get": 0.5, "list": 0.3, "create": 0.2}
 P99_TARGET = 2.0
+# Memory of the long mixed run: the last minute's peak RSS may exceed the first minute's by at most this much.
+SOAK_GROWTH_TARGET = 0.10
+SOAK_WINDOW_S = 60
 MARKER = "<!-- runs, newest first; bench/run.sh inserts below this line -->"
 
 
@@ -96,6 +100,27 @@ def parse(args):
     print(json.dumps(result))
 
 
+def soak(args):
+    """Mixed load for minutes with the server's RSS sampled every interval: flat means the last minute's peak is
+    within SOAK_GROWTH_TARGET of the first minute's (the first minute also takes in the start of the run)."""
+    with open(args.rss_file, encoding="utf-8") as f:
+        samples = [int(v) / 1024 for v in f.read().split() if v.strip().isdigit()]
+    window = max(1, int(SOAK_WINDOW_S / args.interval))
+    if len(samples) < 2 * window:
+        sys.exit(f"report.py: {len(samples)} RSS samples are too few for a soak verdict")
+    with open(args.wrk_output, encoding="utf-8", errors="replace") as f:
+        data = json.loads([line for line in f if line.startswith("BENCH_JSON ")][-1][len("BENCH_JSON "):])
+    first, last = max(samples[:window]), max(samples[-window:])
+    print(json.dumps({
+        "kind": "soak", "target": args.target, "seconds": data["duration_us"] / 1e6,
+        "requests": data["requests"], "rps": data["requests"] / (data["duration_us"] / 1e6),
+        "non2xx": data["errors"]["status"],
+        "socket_errors": sum(data["errors"][k] for k in ("connect", "read", "write", "timeout")),
+        "first_minute_mb": first, "last_minute_mb": last, "min_mb": min(samples), "max_mb": max(samples),
+        "growth": last / first - 1, "samples": len(samples), "interval_s": args.interval,
+    }))
+
+
 def seed(args):
     with open(args.seed_json, encoding="utf-8") as f:
         data = json.load(f)
@@ -144,6 +169,7 @@ def render(args):
         rows = [json.loads(row) for row in f if row.strip()]
     loads = [r for r in rows if r["kind"] == "load"]
     seeds = [r for r in rows if r["kind"] == "seed"]
+    soaks = [r for r in rows if r["kind"] == "soak"]
     ceiling = {r["connections"]: r for r in loads if r["target"] == "ceiling"}
 
     out = [f"## {args.started[:10]} — {args.started}", ""]
@@ -181,6 +207,15 @@ def render(args):
         if r and c32 and workload == "get":
             p99 = r["p99_ms"] / c32["p99_ms"]
             checks.append(f"(a) p99 ≤ {P99_TARGET}× ceiling: {p99:.2f}× {'✅ met' if p99 <= P99_TARGET else '❌ missed'}")
+    for s in soaks:
+        flat = s["growth"] <= SOAK_GROWTH_TARGET
+        out += ["", f"Memory over a {s['seconds'] / 60:.0f}-minute mixed run ({s['target']}, 32 connections, {WORKLOADS['mixed']}): "
+                    f"{s['rps']:,.0f} req/s, errors {s['non2xx']} / {s['socket_errors']}; RSS sampled every {s['interval_s']:g} s: "
+                    f"min {s['min_mb']:.0f} MB, max {s['max_mb']:.0f} MB; peak of the first minute {s['first_minute_mb']:.0f} MB, "
+                    f"of the last minute {s['last_minute_mb']:.0f} MB ({s['growth']:+.1%})."]
+        if s["target"] == "sqlite":
+            checks.append(f"memory flat within {SOAK_GROWTH_TARGET:.0%} over the mixed run: {s['growth']:+.1%} "
+                          f"{'✅ met' if flat else '❌ missed'}")
     if checks:
         out += ["", "Targets (SQLite, 32 connections, ratio to the ceiling): " + "; ".join(checks) + "."]
     out.append("")
@@ -220,6 +255,12 @@ def main():
     s.add_argument("--target", required=True)
     s.add_argument("seed_json")
     s.set_defaults(func=seed)
+    k = sub.add_parser("soak")
+    k.add_argument("--target", required=True)
+    k.add_argument("--interval", required=True, type=float)
+    k.add_argument("--rss-file", required=True)
+    k.add_argument("wrk_output")
+    k.set_defaults(func=soak)
     sub.add_parser("line").set_defaults(func=line)
     c = sub.add_parser("cpu")
     c.add_argument("--cpus", required=True)

@@ -8,7 +8,8 @@
 #
 # Settings (environment): BENCH_DURATION (10s), BENCH_WARMUP (10s), BENCH_CONNECTIONS ("32 256"),
 # BENCH_DATABASES ("sqlite postgres"), BENCH_WORKLOADS ("get list owned create mixed"; reads run before writes),
-# BENCH_RECORDS (10000), BENCH_WRK_THREADS (1), BENCH_RESULTS (bench/RESULTS.md; "-" = do not write),
+# BENCH_RECORDS (10000), BENCH_WRK_THREADS (1), BENCH_SOAK (300s of mixed load on SQLite with the server's memory
+# sampled every 5 s, the "memory flat" check; 0 skips it, as --quick does), BENCH_RESULTS (bench/RESULTS.md; "-" = do not write),
 # BENCH_KEEP=1 keeps the temporary directory (logs, wrk output) for inspection.
 set -euo pipefail
 
@@ -25,6 +26,7 @@ CONNECTIONS="${BENCH_CONNECTIONS:-32 256}"
 DATABASES="${BENCH_DATABASES:-sqlite postgres}"
 WORKLOADS="${BENCH_WORKLOADS:-get list owned create mixed}"
 RECORDS="${BENCH_RECORDS:-10000}"
+SOAK="${BENCH_SOAK:-$([ "$quick" = 1 ] && echo 0 || echo 300s)}"
 WRK_THREADS="${BENCH_WRK_THREADS:-1}"
 RESULTS="${BENCH_RESULTS:-$([ "$quick" = 1 ] && echo - || echo "$bench/RESULTS.md")}"
 SUPERUSER_EMAIL="bench@example.com"
@@ -132,6 +134,22 @@ measure() { # TARGET WORKLOAD CONNECTIONS PORT PID SCRIPT
   tail -n 1 "$results" | python3 "$bench/report.py" line
 }
 
+# The memory check: mixed load at 32 connections for $SOAK while the server's RSS is read every 5 s.
+soak() { # TARGET PORT PID
+  local target="$1" port="$2" pid="$3" out="$work/wrk-$1-soak.txt" rss="$work/soak-rss-$1.txt"
+  [ "$SOAK" = 0 ] && return 0
+  echo "   soak: $SOAK of mixed load, RSS every 5 s" >&2
+  ( while kill -0 "$pid" 2>/dev/null; do awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; sleep 5; done ) > "$rss" &
+  local sampler=$!
+  BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" BENCH_TOKENS="$work/tokens.txt" "${load_pin[@]}" \
+    wrk -t"$WRK_THREADS" -c32 -d"$SOAK" --timeout 5s -s "$bench/wrk/mixed.lua" "http://127.0.0.1:$port" > "$out" 2>&1 \
+    || { echo "bench: wrk failed:" >&2; cat "$out" >&2; exit 1; }
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  python3 "$bench/report.py" soak --target "$target" --interval 5 --rss-file "$rss" "$out" >> "$results"
+  echo "   soak: $(tail -n 1 "$results")" >&2
+}
+
 warm_up() { # PORT SCRIPT...
   local port="$1"
   shift
@@ -214,6 +232,9 @@ run_fundament() { # sqlite|postgres
       measure "$db" "$workload" "$conns" "$port" "$pid" "$(script_for "$workload")"
     done
   done
+  if [ "$db" = sqlite ]; then
+    soak "$db" "$port" "$pid"
+  fi
   stop_server "$pid"
   if [ "$db" = postgres ]; then
     stop_postgres
@@ -255,7 +276,7 @@ for db in $DATABASES; do
 done
 
 command_line="bench/run.sh${1:+ $1}"
-for var in BENCH_DURATION BENCH_WARMUP BENCH_CONNECTIONS BENCH_DATABASES BENCH_WORKLOADS BENCH_RECORDS BENCH_WRK_THREADS; do
+for var in BENCH_DURATION BENCH_WARMUP BENCH_CONNECTIONS BENCH_DATABASES BENCH_WORKLOADS BENCH_RECORDS BENCH_WRK_THREADS BENCH_SOAK; do
   if [ -n "${!var:-}" ]; then
     command_line="$var=\"${!var}\" $command_line"
   fi
