@@ -34,6 +34,12 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
     private static readonly TimeSpan LateRecheck = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LateLifetime = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Under a steady stream of writes every group commit kicks the feed; waiting this long after a read when the next
+    /// kick is already in takes the writes of a few milliseconds in one read instead of one read per commit.
+    /// </summary>
+    internal static readonly TimeSpan KickCoalescing = TimeSpan.FromMilliseconds(5);
+
     // No maximum: a kick racing a timeout may add a second count, which only costs one more read.
     private readonly SemaphoreSlim _signal = new(0);
     private readonly Dictionary<long, DateTime> _late = [];
@@ -82,6 +88,10 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
             {
                 await CatchUpAsync(stoppingToken);
                 failures = 0;
+                if (Volatile.Read(ref _signalled) == 1)
+                {
+                    await Task.Delay(KickCoalescing, stoppingToken);
+                }
             }
             catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException)
             {
