@@ -12,6 +12,11 @@ internal sealed class ChangeStore(Database database)
 
     private const string Columns = "id, collection, record_id, action, record, previous, origin";
 
+    /// <summary>Rows one prune transaction deletes at most.</summary>
+    public const int PruneBatch = 1_000;
+
+    private const string ChangesTable = $"\"{RealtimeTables.Changes}\"";
+
     /// <summary>Rows per INSERT: seven parameters each stays far below SQLite's limit of 32,766.</summary>
     public const int InsertBatch = 500;
 
@@ -99,17 +104,53 @@ internal sealed class ChangeStore(Database database)
     /// keeps — so "the log still reaches back to id N" tells a resume that nothing after N is missing. The
     /// newest change always stays, so a client that is up to date can resume after a quiet spell.
     /// </summary>
-    public async Task<int> PruneAsync(DateTime before, int maxRows, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Deletes oldest first, <paramref name="batch"/> rows per write transaction: under a stream of writes a
+    /// minute adds hundreds of thousands of changes, and deleting them in one transaction held the one
+    /// SQLite writer for seconds. Each batch still leaves a prefix cut, so a prune stopped half-way is safe.
+    /// </remarks>
+    public async Task<int> PruneAsync(DateTime before, int maxRows, CancellationToken cancellationToken, int batch = PruneBatch)
     {
-        const string Table = $"\"{RealtimeTables.Changes}\"";
-        await using var tx = await database.BeginWriteAsync(cancellationToken);
-        var sql = new SqlBuilder(tx.Dialect);
-        sql.Append($"DELETE FROM {Table} WHERE id < (SELECT MAX(id) FROM {Table}) AND (id <= (SELECT MAX(id) FROM {Table}) - ")
-           .Parameter(SqlType.Integer, (long)maxRows)
-           .Append($" OR id <= (SELECT COALESCE(MAX(id), 0) FROM {Table} WHERE created_at < ").Parameter(SqlType.Timestamp, before).Append("))");
-        int deleted = await tx.ExecuteAsync(sql, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return deleted;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        if (await PruneCutAsync(before, maxRows, cancellationToken) is not { } cut)
+        {
+            return 0;
+        }
+
+        int deleted = 0;
+        while (true)
+        {
+            await using var tx = await database.BeginWriteAsync(cancellationToken);
+            var sql = new SqlBuilder(tx.Dialect);
+            sql.Append($"DELETE FROM {ChangesTable} WHERE id IN (SELECT id FROM {ChangesTable} WHERE id <= ").Parameter(SqlType.Integer, cut)
+               .Append(" ORDER BY id LIMIT ").Parameter(SqlType.Integer, (long)batch).Append(')');
+            int batchDeleted = await tx.ExecuteAsync(sql, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            deleted += batchDeleted;
+            if (batchDeleted < batch)
+            {
+                return deleted;
+            }
+        }
+    }
+
+    /// <summary>The newest id a prune deletes up to: the later of the two limits, always below the newest change; null for an empty log.</summary>
+    private async Task<long?> PruneCutAsync(DateTime before, int maxRows, CancellationToken cancellationToken)
+    {
+        var sql = new SqlBuilder(database.Dialect);
+        sql.Append($"SELECT MAX(id), (SELECT COALESCE(MAX(id), 0) FROM {ChangesTable} WHERE created_at < ").Parameter(SqlType.Timestamp, before)
+           .Append($") FROM {ChangesTable}");
+        await using var connection = await database.OpenReadAsync(cancellationToken);
+        await using var command = sql.CreateCommand(connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || await reader.IsDBNullAsync(0, cancellationToken))
+        {
+            return null;
+        }
+
+        long newest = reader.GetInt64(0);
+        long cut = Math.Min(Math.Max(newest - maxRows, reader.GetInt64(1)), newest - 1);
+        return cut > 0 ? cut : null;
     }
 
     private async Task<List<Change>> ReadAsync(SqlBuilder sql, bool late, CancellationToken cancellationToken)
