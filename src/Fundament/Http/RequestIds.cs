@@ -1,4 +1,5 @@
 using System.Buffers;
+using Fundament.Toolkit;
 using Microsoft.AspNetCore.Http;
 
 namespace Fundament.Http;
@@ -18,7 +19,7 @@ public static class RequestIds
     internal static async Task Middleware(HttpContext context, RequestDelegate next)
     {
         string incoming = context.Request.Headers[HeaderName].ToString();
-        context.TraceIdentifier = IsValid(incoming) ? incoming : Guid.CreateVersion7().ToString("N");
+        context.TraceIdentifier = IsValid(incoming) ? incoming : Uuids.NewV7Guid().ToString("N");
         context.Response.Headers[HeaderName] = context.TraceIdentifier;
         await next(context);
     }
