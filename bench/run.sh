@@ -10,7 +10,7 @@
 # BENCH_DATABASES ("sqlite postgres"), BENCH_WORKLOADS ("get list owned create mixed"; reads run before writes),
 # BENCH_RECORDS (10000), BENCH_WRK_THREADS (1), BENCH_SOAK (300s of mixed load on SQLite with the server's memory
 # sampled every 5 s, the "memory flat" check; 0 skips it, as --quick does), BENCH_RESULTS (bench/RESULTS.md; "-" = do not write),
-# BENCH_KEEP=1 keeps the temporary directory (logs, wrk output) for inspection.
+# BENCH_PIN (1; 0 lets wrk and the servers share every CPU), BENCH_KEEP=1 keeps the temporary directory (logs, wrk output) for inspection.
 set -euo pipefail
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,7 +65,7 @@ export DOTNET_TC_DelaySingleProcMultiplier=1
 # Pin the load generator to CPU 0 and everything server-side (Fundament, PostgreSQL, the ceiling)
 # to the remaining CPUs, so wrk and the server do not steal each other's cycles.
 cpus="$(nproc)"
-if command -v taskset >/dev/null && [ "$cpus" -ge 2 ]; then
+if [ "${BENCH_PIN:-1}" = 1 ] && command -v taskset >/dev/null && [ "$cpus" -ge 2 ]; then
   load_pin=(taskset -c 0)
   server_cpus="$([ "$cpus" = 2 ] && echo 1 || echo "1-$((cpus - 1))")"
   server_pin=(taskset -c "$server_cpus")
@@ -74,7 +74,7 @@ else
   load_pin=()
   server_pin=()
   server_cpus="0-$((cpus - 1))"
-  pinning="none (taskset missing or 1 CPU)"
+  pinning="none: wrk and the servers share all $cpus CPUs ($([ "${BENCH_PIN:-1}" = 1 ] && echo "taskset missing or 1 CPU" || echo "BENCH_PIN=0"))"
 fi
 
 free_port() {
@@ -276,7 +276,7 @@ for db in $DATABASES; do
 done
 
 command_line="bench/run.sh${1:+ $1}"
-for var in BENCH_DURATION BENCH_WARMUP BENCH_CONNECTIONS BENCH_DATABASES BENCH_WORKLOADS BENCH_RECORDS BENCH_WRK_THREADS BENCH_SOAK; do
+for var in BENCH_DURATION BENCH_WARMUP BENCH_CONNECTIONS BENCH_DATABASES BENCH_WORKLOADS BENCH_RECORDS BENCH_WRK_THREADS BENCH_SOAK BENCH_PIN; do
   if [ -n "${!var:-}" ]; then
     command_line="$var=\"${!var}\" $command_line"
   fi
