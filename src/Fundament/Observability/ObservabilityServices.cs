@@ -31,6 +31,7 @@ public static class ObservabilityServices
         builder.Services.AddHostedService<TelemetryStartup>();
         builder.Services.AddSingleton<OtlpExport>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OtlpExport>());
+        builder.Services.AddHostedService<GcBudgetWarning>();
         ConfigureConsoleLogs(builder);
         return builder;
     }
