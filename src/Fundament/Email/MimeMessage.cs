@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Fundament.Toolkit;
 
 namespace Fundament.Email;
 
@@ -25,7 +26,7 @@ internal static class MimeMessage
     {
         var text = new StringBuilder();
         text.Append("Date: ").Append(date.UtcDateTime.ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture)).Append("\r\n");
-        text.Append("Message-ID: <").Append(Guid.CreateVersion7().ToString("N")).Append('@').Append(from.Domain).Append(">\r\n");
+        text.Append("Message-ID: <").Append(Uuids.NewV7Guid().ToString("N")).Append('@').Append(from.Domain).Append(">\r\n");
         text.Append(MimeText.Address("From", from)).Append("\r\n");
         text.Append(MimeText.Address("To", to)).Append("\r\n");
         text.Append(MimeText.Unstructured("Subject", message.Subject)).Append("\r\n");

@@ -19,7 +19,7 @@ internal sealed class ChangeLogCleanup(ChangeStore store, RealtimeTickets ticket
         {
             try
             {
-                await store.PruneAsync(clock.GetUtcNow().UtcDateTime - options.LogWindow, options.RealtimeLogMaxRows, stoppingToken);
+                await store.PruneAsync(clock.GetUtcNow().UtcDateTime - options.LogWindow, options.RealtimeLogMaxRows, ChangeStore.PruneBatch, stoppingToken);
                 await tickets.PurgeAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is DbException or InvalidOperationException)

@@ -12,7 +12,7 @@ internal sealed class ChangeStore(Database database)
 
     private const string Columns = "id, collection, record_id, action, record, previous, origin";
 
-    /// <summary>Rows one prune transaction deletes at most.</summary>
+    /// <summary>Rows one prune transaction deletes at most, in production.</summary>
     public const int PruneBatch = 1_000;
 
     private const string ChangesTable = $"\"{RealtimeTables.Changes}\"";
@@ -109,7 +109,7 @@ internal sealed class ChangeStore(Database database)
     /// minute adds hundreds of thousands of changes, and deleting them in one transaction held the one
     /// SQLite writer for seconds. Each batch still leaves a prefix cut, so a prune stopped half-way is safe.
     /// </remarks>
-    public async Task<int> PruneAsync(DateTime before, int maxRows, CancellationToken cancellationToken, int batch = PruneBatch)
+    public async Task<int> PruneAsync(DateTime before, int maxRows, int batch, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         if (await PruneCutAsync(before, maxRows, cancellationToken) is not { } cut)

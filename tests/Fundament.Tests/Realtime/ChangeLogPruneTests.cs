@@ -25,7 +25,7 @@ public abstract class ChangeLogPruneTests(DbKind kind) : IAsyncLifetime
         await AddChangesAsync(2_345, DateTime.UtcNow);
         var before = await IdsAsync();
 
-        int deleted = await Store.PruneAsync(DateTime.UtcNow.AddHours(-1), maxRows: 100, None, batch: 300);
+        int deleted = await Store.PruneAsync(DateTime.UtcNow.AddHours(-1), maxRows: 100, batch: 300, None);
 
         var after = await IdsAsync();
         Assert.Equal(before.Count - 100, deleted);
@@ -39,7 +39,7 @@ public abstract class ChangeLogPruneTests(DbKind kind) : IAsyncLifetime
         var old = await IdsAsync();
         await AddChangesAsync(5, DateTime.UtcNow);
 
-        int deleted = await Store.PruneAsync(DateTime.UtcNow.AddMinutes(-10), maxRows: 1_000, None, batch: 2);
+        int deleted = await Store.PruneAsync(DateTime.UtcNow.AddMinutes(-10), maxRows: 1_000, batch: 2, None);
 
         Assert.Equal(old.Count, deleted);
         var kept = await IdsAsync();
@@ -56,18 +56,18 @@ public abstract class ChangeLogPruneTests(DbKind kind) : IAsyncLifetime
             await tx.CommitAsync(None);
         }
 
-        Assert.Equal(0, await Store.PruneAsync(DateTime.UtcNow.AddDays(1), maxRows: 0, None));
+        Assert.Equal(0, await Store.PruneAsync(DateTime.UtcNow.AddDays(1), maxRows: 0, ChangeStore.PruneBatch, None));
 
         await AddChangesAsync(3, DateTime.UtcNow.AddDays(-1));
         var ids = await IdsAsync();
-        Assert.Equal(2, await Store.PruneAsync(DateTime.UtcNow.AddDays(1), maxRows: 0, None, batch: 1));
+        Assert.Equal(2, await Store.PruneAsync(DateTime.UtcNow.AddDays(1), maxRows: 0, batch: 1, None));
         Assert.Equal([ids[^1]], await IdsAsync());
-        Assert.Equal(0, await Store.PruneAsync(DateTime.UtcNow.AddDays(1), maxRows: 0, None));
+        Assert.Equal(0, await Store.PruneAsync(DateTime.UtcNow.AddDays(1), maxRows: 0, ChangeStore.PruneBatch, None));
     }
 
     [Fact]
     public async Task A_batch_size_below_one_is_refused() =>
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.PruneAsync(DateTime.UtcNow, 10, None, batch: 0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.PruneAsync(DateTime.UtcNow, 10, batch: 0, None));
 
     private async Task AddChangesAsync(int count, DateTime createdAt)
     {

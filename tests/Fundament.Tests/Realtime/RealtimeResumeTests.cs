@@ -78,7 +78,7 @@ public abstract class RealtimeResumeTests(DbKind kind) : IAsyncLifetime
             }
         }
 
-        await _bed.Server.Get<ChangeStore>().PruneAsync(DateTime.UtcNow.AddMinutes(5), 10, CancellationToken.None);
+        await _bed.Server.Get<ChangeStore>().PruneAsync(DateTime.UtcNow.AddMinutes(5), 10, ChangeStore.PruneBatch, CancellationToken.None);
         await using var late = await _bed.StreamAsync(_bed.Alice, "collections=notes", lastEventId: old);
         var told = await late.NextAsync();
         Assert.Equal("refetch", told.Event);
