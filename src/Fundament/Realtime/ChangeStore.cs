@@ -12,6 +12,12 @@ internal sealed class ChangeStore(Database database)
 
     private const string Columns = "id, collection, record_id, action, record, previous, origin";
 
+    /// <summary>
+    /// True on SQLite: one node writes the log, so ids commit in order and no other node's writes need the feed to
+    /// reach this node's cache (other processes on the same file are not seen by the cache either way; see the README).
+    /// </summary>
+    public bool SingleNode => database.Dialect.Provider == DatabaseProvider.Sqlite;
+
     /// <summary>Rows one prune transaction deletes at most, in production.</summary>
     public const int PruneBatch = 1_000;
 

@@ -56,6 +56,24 @@ internal sealed class RealtimeBroker(SchemaRegistry schemas, Visibility visibili
         _started.TrySetResult();
     }
 
+    /// <summary>
+    /// Moves the live start on to <paramref name="id"/> without publishing what lies before it — only while no stream
+    /// is open to miss it. False once one is: the feed then reads and publishes those changes as usual.
+    /// </summary>
+    public bool TrySkipTo(long id)
+    {
+        lock (_lock)
+        {
+            if (_members.Count > 0)
+            {
+                return false;
+            }
+
+            _published = Math.Max(_published, id);
+            return true;
+        }
+    }
+
     /// <summary>Adds a subscriber and sets its <see cref="Subscriber.StartAfter"/>; false when the node is full.</summary>
     public bool TryAdd(Subscriber subscriber)
     {
