@@ -40,6 +40,12 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
     /// </summary>
     internal static readonly TimeSpan KickCoalescing = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// The same wait while no stream is open: the feed only moves the live start on then, and a stream that opens
+    /// meanwhile is at most this much behind, which the next read makes up (it publishes from the last high water).
+    /// </summary>
+    internal static readonly TimeSpan UnwatchedKickCoalescing = TimeSpan.FromMilliseconds(50);
+
     // No maximum: a kick racing a timeout may add a second count, which only costs one more read.
     private readonly SemaphoreSlim _signal = new(0);
     private readonly Dictionary<long, DateTime> _late = [];
@@ -87,11 +93,11 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
             Volatile.Write(ref _signalled, 0);
             try
             {
-                await CatchUpAsync(stoppingToken);
+                bool watched = await CatchUpAsync(stoppingToken);
                 failures = 0;
                 if (Volatile.Read(ref _signalled) == 1)
                 {
-                    await Task.Delay(KickCoalescing, stoppingToken);
+                    await Task.Delay(watched ? KickCoalescing : UnwatchedKickCoalescing, stoppingToken);
                 }
             }
             catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException)
@@ -108,7 +114,8 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
     /// <summary>Changes the feed has read from the log; on SQLite a node nobody listens to reads none.</summary>
     internal long ChangesRead => Interlocked.Read(ref _changesRead);
 
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    /// <summary>Publishes what the log holds after the high water; false when no stream was open and it was passed over.</summary>
+    private async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
     {
         // On SQLite this node is the only one writing the log, so with no stream open nobody needs the changes
         // themselves: the live start just moves on. Reading each one back cost a create about a tenth of its CPU.
@@ -118,7 +125,7 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
             if (broker.TrySkipTo(newest))
             {
                 _highWater = Math.Max(_highWater, newest);
-                return;
+                return false;
             }
         }
 
@@ -136,7 +143,7 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
                     _gapSince ??= now;
                     if (now - _gapSince < options.GapTimeout)
                     {
-                        return;
+                        return true;
                     }
 
                     GiveUp(_highWater + 1, change.Id - 1, now);
@@ -150,6 +157,7 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
         while (page.Count == PageSize);
 
         await DeliverLateAsync(cancellationToken);
+        return true;
     }
 
     private void GiveUp(long first, long last, DateTime now)
