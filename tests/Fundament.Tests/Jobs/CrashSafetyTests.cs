@@ -50,7 +50,7 @@ public abstract class CrashSafetyTests(DbKind kind)
                     ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetProperty("id").GetString()!);
                 }
 
-                await WaitUntilAsync(() => receiver.Requests.Count >= JobCount / 4, "the first server did not start working");
+                await Eventually.TrueAsync(() => receiver.Requests.Count >= JobCount / 4, "the first server did not start working");
                 await first.KillAsync();
             }
 
@@ -59,7 +59,7 @@ public abstract class CrashSafetyTests(DbKind kind)
 
             await using var second = await ServerProcess.StartAsync(dir, environment);
             var jobs = new Dictionary<string, JsonElement>();
-            await WaitUntilAsync(async () =>
+            await Eventually.TrueAsync(async () =>
             {
                 foreach (string id in ids.Where(id => !jobs.ContainsKey(id)))
                 {
@@ -90,18 +90,6 @@ public abstract class CrashSafetyTests(DbKind kind)
         finally
         {
             Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition, string message) => WaitUntilAsync(() => Task.FromResult(condition()), message);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string message)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, message);
-            await Task.Delay(100);
         }
     }
 }
