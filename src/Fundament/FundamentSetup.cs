@@ -65,6 +65,7 @@ public static class FundamentSetup
     public static WebApplication MapFundament(this WebApplication app)
     {
         app.Use(RequestIds.Middleware);
+        app.UseDurableReads();
         app.UseObservability();
         app.UseFundamentErrors();
         app.UseSecurityHeaders();

@@ -62,6 +62,13 @@ public abstract class Database : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Completes once every write a read can see now is durable. Call it after reading and before anything read
+    /// leaves the process, so nobody learns of a write a power cut could still undo. PostgreSQL shows a commit only
+    /// once it is flushed; SQLite's writer shows a group from its COMMIT, a moment before the WAL sync.
+    /// </summary>
+    public virtual Task WhenReadsDurable() => Task.CompletedTask;
+
     protected abstract ValueTask<DbConnection> OpenReadCoreAsync(CancellationToken cancellationToken);
 
     protected abstract Task<WriteTransaction> BeginWriteCoreAsync(CancellationToken cancellationToken, bool schemaChange);

@@ -170,6 +170,8 @@ internal sealed class ChangeStore(Database database)
             changes.Add(Read(reader, late));
         }
 
+        // Streams send these changes on their own, outside any response's start.
+        await database.WhenReadsDurable();
         return changes;
     }
 

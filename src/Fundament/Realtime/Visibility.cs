@@ -188,6 +188,8 @@ internal sealed partial class Visibility(Database database, SchemaRegistry schem
                 answers[k] = Convert.ToInt64(reader.GetValue(k), System.Globalization.CultureInfo.InvariantCulture) == 1;
             }
 
+            // The answers decide what a stream is sent, as the data they were read from would.
+            await database.WhenReadsDurable();
             return answers;
         }
         catch (DbException ex)

@@ -8,7 +8,8 @@ namespace Fundament.Data.Sqlite;
 /// time anyway; queueing writers in-process is cheaper than letting them spin on SQLITE_BUSY, and it
 /// lets consecutive writes share one durable commit (<see cref="SqliteWriter"/>). Busy waits that
 /// remain (another process, such as the CLI, holding the lock) are retried until the command timeout.
-/// Readers never see a group's writes before its COMMIT: each reads its own WAL snapshot.
+/// Readers never see a group's writes before its COMMIT: each reads its own WAL snapshot. They may see them before the
+/// WAL sync that makes them durable, which is why what leaves the process waits for <see cref="WhenReadsDurable"/>.
 /// </summary>
 public sealed class SqliteDatabase : Database
 {
@@ -56,6 +57,8 @@ public sealed class SqliteDatabase : Database
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
+
+    public override Task WhenReadsDurable() => _writer.WhenDurable();
 
     /// <summary>
     /// Waits for the writer. The transaction is a savepoint in a group that commits with one fsync;

@@ -34,9 +34,14 @@ internal sealed partial class SqliteWriter
         }
     }
 
+    /// <summary>
+    /// COMMITs the open group — unless the previous group's WAL sync still runs: that sync commits this group when it
+    /// ends, so groups grow while the disk is busy. Without a WAL sync (no full sync) the members are told at once;
+    /// with one, the COMMIT only writes the WAL and <see cref="Sync"/> tells them once it is on disk.
+    /// </summary>
     private void CommitGroup()
     {
-        if (_group is null)
+        if (_group is null || _syncing is not null)
         {
             return;
         }
@@ -47,12 +52,18 @@ internal sealed partial class SqliteWriter
             return;
         }
 
+        // Readers see the group from the moment its COMMIT wrote the WAL, so the sync they may have to wait for
+        // (WhenDurable) is in place before the COMMIT.
+        TaskCompletionSource? synced = _walSync is null || _committed.Count == 0 ? null : new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _syncing, synced?.Task);
         try
         {
             _group.Commit();
         }
         catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
         {
+            Volatile.Write(ref _syncing, null);
+            synced?.SetResult();
             AbandonGroup(ex);
             return;
         }
@@ -60,7 +71,74 @@ internal sealed partial class SqliteWriter
         _group.Dispose();
         _group = null;
         Interlocked.Increment(ref _commits);
-        Complete(null);
+        if (synced is null)
+        {
+            Complete(_committed, null);
+            _committed.Clear();
+            return;
+        }
+
+        SqliteGroupMember[] members = [.. _committed];
+        _committed.Clear();
+        _ = Task.Run(() => Sync(members, synced));
+        _ = CommitAfterSyncAsync(synced.Task);
+    }
+
+    /// <summary>Makes a committed group's WAL durable, off the writer, then tells its members.</summary>
+    private void Sync(SqliteGroupMember[] members, TaskCompletionSource synced)
+    {
+        Exception? failure = null;
+        try
+        {
+            SyncHook?.Invoke();
+            _walSync!.Flush();
+        }
+        catch (Exception ex)
+        {
+            failure = new IOException("The write was committed, but the disk did not confirm it: it may be lost if the machine stops.", ex);
+        }
+
+        // In commit order and before the next group commits, so OnCommitted actions keep the order of the commits.
+        Complete(members, failure);
+        synced.SetResult();
+    }
+
+    private async Task CommitAfterSyncAsync(Task syncing)
+    {
+        await syncing;
+        await _lock.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (_syncing == syncing)
+            {
+                Volatile.Write(ref _syncing, null);
+                if (!_disposed && _committed.Count > 0)
+                {
+                    CommitGroup();
+                }
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Commits the open group and waits until it is on disk; the caller holds the writer.</summary>
+    private async Task CommitGroupDurablyAsync()
+    {
+        if (_syncing is { } running)
+        {
+            await running;
+            Volatile.Write(ref _syncing, null);
+        }
+
+        CommitGroup();
+        if (_syncing is { } last)
+        {
+            await last;
+            Volatile.Write(ref _syncing, null);
+        }
     }
 
     /// <summary>Rolls the group back and fails every member that committed into it: none was acknowledged.</summary>
@@ -81,18 +159,17 @@ internal sealed partial class SqliteWriter
             _connection = OpenConnection(_connectionString, _fullSync);
         }
 
-        Complete(reason);
+        Complete(_committed, reason);
+        _committed.Clear();
     }
 
-    private void Complete(Exception? failure)
+    private static void Complete(IEnumerable<SqliteGroupMember> members, Exception? failure)
     {
-        // In commit order, holding the writer, so OnCommitted actions keep the order of the commits.
-        foreach (var member in _committed)
+        // In commit order, so OnCommitted actions keep the order of the commits.
+        foreach (var member in members)
         {
             member.Complete(failure);
         }
-
-        _committed.Clear();
     }
 
     private static SqliteException GroupLost() =>

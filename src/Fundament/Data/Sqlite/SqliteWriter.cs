@@ -7,16 +7,23 @@ namespace Fundament.Data.Sqlite;
 /// <summary>
 /// The one writer connection of a <see cref="SqliteDatabase"/>, with group commit. Write transactions
 /// still take the writer one at a time, but consecutive ones share one SQLite transaction, each inside
-/// its own savepoint, so one COMMIT — one fsync — makes a whole group durable. A member's
+/// its own savepoint, so one COMMIT and one sync make a whole group durable. A member's
 /// <see cref="WriteTransaction.CommitAsync"/> releases its savepoint, hands the writer on, and returns
-/// only after that COMMIT: nothing is acknowledged before it is durable.
+/// only once its group is on disk: nothing is acknowledged before it is durable.
 /// </summary>
 /// <remarks>
 /// When a member commits and nobody waits for the writer, the group is committed at once. When writers
 /// wait, the writer goes to them and a flush is queued behind them on the same FIFO lock, so a group
 /// holds the writers that were waiting when its first member committed — it grows with the load and
 /// cannot be held open by new arrivals. A group also closes at <see cref="MaxGroupSize"/> members or
-/// <see cref="MaxGroupAge"/>. Every group field is touched only by the holder of <see cref="_lock"/>.
+/// <see cref="MaxGroupAge"/>.
+/// <para>
+/// With full sync the connection still runs <c>synchronous = NORMAL</c>: a COMMIT only writes the WAL, and
+/// <see cref="WalSync"/> then syncs it off the writer. Writers go on into the next group meanwhile instead of
+/// queueing behind the disk (the CPU had nothing else to do then), and that group commits when the sync ends,
+/// so it also holds whoever wrote during the sync; once full it keeps the writer until then. Every group
+/// field is touched only by the holder of <see cref="_lock"/>.
+/// </para>
 /// </remarks>
 internal sealed partial class SqliteWriter : IAsyncDisposable
 {
@@ -40,11 +47,13 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private readonly bool _fullSync;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly List<SqliteGroupMember> _committed = [];
+    private readonly WalSync? _walSync;
     private SqliteConnection _connection;
     private SqliteTransaction? _group;
     private long _firstCommitAt;
     private int _waiting;
     private bool _flushQueued;
+    private Task? _syncing;
     private bool _disposed;
     private long _commits;
 
@@ -53,10 +62,20 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         _connectionString = connectionString;
         _fullSync = fullSync;
         _connection = connection;
+        _walSync = fullSync && InWal(connection) ? new WalSync(connection.DataSource + "-wal") : null;
     }
 
     /// <summary>How many group COMMITs succeeded; tests compare it with the number of transactions.</summary>
     internal long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Runs on the sync's thread just before each WAL sync; tests hold or fail a sync with it.</summary>
+    internal Action? SyncHook { get; set; }
+
+    /// <summary>
+    /// Completes once every group a reader can see now is durable: at most one, whose WAL sync still runs. The
+    /// writer shows a group as soon as its COMMIT wrote the WAL, a moment before that sync.
+    /// </summary>
+    internal Task WhenDurable() => Volatile.Read(ref _syncing) ?? Task.CompletedTask;
 
     /// <summary>Most transactions in one group, so one slow fsync delays a bounded number of callers.</summary>
     internal int MaxGroupSize { get; set; } = DefaultMaxGroupSize;
@@ -75,12 +94,22 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         using (var pragma = connection.CreateCommand())
         {
             // busy_timeout first so that the journal_mode change itself waits for other processes.
-            pragma.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA synchronous = {(fullSync ? "FULL" : "NORMAL")}; PRAGMA wal_autocheckpoint = {WalCheckpointPages};";
+            pragma.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = {WalCheckpointPages};";
+            pragma.ExecuteNonQuery();
+            // With full sync on a WAL the writer syncs the WAL itself (WalSync); where the file system refused WAL, SQLite does.
+            pragma.CommandText = $"PRAGMA synchronous = {(fullSync && !InWal(connection) ? "FULL" : "NORMAL")}";
             pragma.ExecuteNonQuery();
         }
 
         SqliteStatementCache.Attach(connection);
         return connection;
+    }
+
+    private static bool InWal(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        return command.ExecuteScalar() is string mode && mode.Equals("wal", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -102,7 +131,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return schemaChange ? BeginAlone(database) : BeginMember(database);
+            return schemaChange ? await BeginAloneAsync(database) : BeginMember(database);
         }
         catch
         {
@@ -126,14 +155,14 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         return new WriteTransaction(database, _connection, _group, member.ReleaseWriterAsync, member.CommitAsync, member.RollbackAsync);
     }
 
-    private WriteTransaction BeginAlone(Database database)
+    private async Task<WriteTransaction> BeginAloneAsync(Database database)
     {
         // Table rebuilds must not fire ON DELETE actions of other tables, and this pragma is a no-op
         // inside a transaction, so a schema change never joins a group; it is switched back on when
         // the transaction ends.
-        CommitGroup();
+        await CommitGroupDurablyAsync();
         SqliteStatementCache.Attach(_connection).Clear();
-        Execute("PRAGMA foreign_keys = OFF");
+        SetAlone(true);
         SqliteTransaction transaction;
         try
         {
@@ -141,7 +170,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
         catch
         {
-            Execute("PRAGMA foreign_keys = ON");
+            SetAlone(false);
             throw;
         }
 
@@ -149,7 +178,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         {
             try
             {
-                Execute("PRAGMA foreign_keys = ON");
+                SetAlone(false);
             }
             finally
             {
@@ -158,6 +187,16 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
 
             return ValueTask.CompletedTask;
         });
+    }
+
+    // A transaction of its own has no group to be synced with, so its COMMIT syncs the WAL itself.
+    private void SetAlone(bool alone)
+    {
+        Execute(alone ? "PRAGMA foreign_keys = OFF" : "PRAGMA foreign_keys = ON");
+        if (_walSync is not null)
+        {
+            Execute(alone ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        }
     }
 
     /// <summary>
@@ -176,7 +215,16 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
             _committed.Add(committed);
         }
 
-        if (_group is not null)
+        if (_group is not null && _syncing is { } running)
+        {
+            if (_committed.Count >= MaxGroupSize)
+            {
+                // Full while the disk is busy: the writer stays taken, so the group stops growing, until the sync ends.
+                _ = CommitFullGroupAfterAsync(running);
+                return;
+            }
+        }
+        else if (_group is not null)
         {
             if (Volatile.Read(ref _waiting) == 0 || _committed.Count >= MaxGroupSize
                 || (_committed.Count > 0 && Stopwatch.GetElapsedTime(_firstCommitAt) >= MaxGroupAge))
@@ -191,6 +239,23 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
 
         _lock.Release();
+    }
+
+    private async Task CommitFullGroupAfterAsync(Task syncing)
+    {
+        try
+        {
+            await syncing;
+            Volatile.Write(ref _syncing, null);
+            if (!_disposed)
+            {
+                CommitGroup();
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
     }
 
     private async Task FlushAsync()
@@ -228,8 +293,9 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         {
             if (!_disposed)
             {
-                CommitGroup();
+                await CommitGroupDurablyAsync();
                 _disposed = true;
+                _walSync?.Dispose();
                 await _connection.DisposeAsync();
             }
         }
