@@ -69,6 +69,9 @@ public abstract class Database : IAsyncDisposable
     /// </summary>
     public virtual Task WhenReadsDurable() => Task.CompletedTask;
 
+    /// <summary>False when <see cref="WhenReadsDurable"/> never waits, so nothing needs to ask it.</summary>
+    public virtual bool ShowsWritesBeforeDurable => false;
+
     protected abstract ValueTask<DbConnection> OpenReadCoreAsync(CancellationToken cancellationToken);
 
     protected abstract Task<WriteTransaction> BeginWriteCoreAsync(CancellationToken cancellationToken, bool schemaChange);

@@ -13,6 +13,11 @@ public static class DurableReads
     public static IApplicationBuilder UseDurableReads(this IApplicationBuilder app)
     {
         var database = app.ApplicationServices.GetRequiredService<Database>();
+        if (!database.ShowsWritesBeforeDurable)
+        {
+            return app;
+        }
+
         return app.Use((context, next) =>
         {
             context.Response.OnStarting(static state => ((Database)state).WhenReadsDurable(), database);

@@ -26,6 +26,7 @@ public sealed class DurableReadsTests : IAsyncLifetime
     public async Task A_list_that_sees_a_write_not_yet_on_disk_answers_only_after_its_sync()
     {
         var database = (SqliteDatabase)_app.Get<Database>();
+        Assert.True(database.ShowsWritesBeforeDurable);
         using var release = new ManualResetEventSlim(false);
         int held = 0;
         database.Writer.SyncHook = () =>

@@ -135,6 +135,31 @@ public sealed class SqliteWalSyncTests
         Assert.Equal([1L, 2L], await db.CommittedIdsAsync());
     }
 
+    [Fact]
+    public async Task Without_full_sync_nothing_waits_for_a_sync()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "fundament-group", Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var database = await Fundament.Data.Sqlite.SqliteDatabase.OpenAsync(Path.Combine(directory, "data.db"), fullSync: false, None);
+            database.Writer.SyncHook = () => throw new InvalidOperationException("no WAL sync runs without full sync");
+            Assert.False(database.ShowsWritesBeforeDurable);
+
+            await using (var tx = await database.BeginWriteAsync(None))
+            {
+                await tx.ExecuteRawAsync("CREATE TABLE t (id INTEGER PRIMARY KEY)", None);
+                await tx.ExecuteRawAsync("INSERT INTO t VALUES (1)", None);
+                await tx.CommitAsync(None);
+            }
+
+            Assert.True(database.WhenReadsDurable().IsCompleted);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>Holds every WAL sync until opened, counting them.</summary>
     private sealed class SyncGate : IDisposable
     {

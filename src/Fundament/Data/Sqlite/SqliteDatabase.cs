@@ -60,6 +60,8 @@ public sealed class SqliteDatabase : Database
 
     public override Task WhenReadsDurable() => _writer.WhenDurable();
 
+    public override bool ShowsWritesBeforeDurable => _writer.SyncsBesideWriter;
+
     /// <summary>
     /// Waits for the writer. The transaction is a savepoint in a group that commits with one fsync;
     /// a schema change runs alone, after the open group is committed.

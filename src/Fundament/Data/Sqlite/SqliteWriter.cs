@@ -77,6 +77,9 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     /// </summary>
     internal Task WhenDurable() => Volatile.Read(ref _syncing) ?? Task.CompletedTask;
 
+    /// <summary>True with full sync on a WAL: a COMMIT is visible before the WAL sync that makes it durable.</summary>
+    internal bool SyncsBesideWriter => _walSync is not null;
+
     /// <summary>Most transactions in one group, so one slow fsync delays a bounded number of callers.</summary>
     internal int MaxGroupSize { get; set; } = DefaultMaxGroupSize;
 
