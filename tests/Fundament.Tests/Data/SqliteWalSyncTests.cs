@@ -17,10 +17,7 @@ public sealed class SqliteWalSyncTests
     {
         await using var db = await CreateAsync();
         using var gate = new SyncGate();
-        db.Writer.SyncHook = gate.Hold;
-
-        var commit = InsertAsync(db.BeginAsync(), 1);
-        await gate.WaitForSyncsAsync(1);
+        var commit = await gate.HoldWriteAsync(db, 1);
 
         // Committed, so a reader sees it; not yet on disk, so neither the writer nor that reader may pass it on.
         Assert.Equal([1L], await db.CommittedIdsAsync());
@@ -40,11 +37,8 @@ public sealed class SqliteWalSyncTests
     {
         await using var db = await CreateAsync();
         using var gate = new SyncGate();
-        db.Writer.SyncHook = gate.Hold;
         long before = db.Writer.Commits;
-
-        var first = InsertAsync(db.BeginAsync(), 0);
-        await gate.WaitForSyncsAsync(1);
+        var first = await gate.HoldWriteAsync(db, 0);
         var during = Enumerable.Range(1, 10).Select(i => InsertAsync(db.BeginAsync(), i)).ToList();
 
         // The writer comes free behind those ten although the first sync still runs: they did not wait for the disk.
@@ -66,11 +60,8 @@ public sealed class SqliteWalSyncTests
         await using var db = await CreateAsync();
         db.Writer.MaxGroupSize = 4;
         using var gate = new SyncGate();
-        db.Writer.SyncHook = gate.Hold;
         long before = db.Writer.Commits;
-
-        var first = InsertAsync(db.BeginAsync(), 0);
-        await gate.WaitForSyncsAsync(1);
+        var first = await gate.HoldWriteAsync(db, 0);
         var during = Enumerable.Range(1, 10).Select(i => InsertAsync(db.BeginAsync(), i)).ToList();
         var probe = db.BeginAsync();
         await Task.Delay(200);
@@ -111,10 +102,7 @@ public sealed class SqliteWalSyncTests
     {
         await using var db = await CreateAsync();
         using var gate = new SyncGate();
-        db.Writer.SyncHook = gate.Hold;
-
-        var write = InsertAsync(db.BeginAsync(), 1);
-        await gate.WaitForSyncsAsync(1);
+        var write = await gate.HoldWriteAsync(db, 1);
         var schemaChange = db.BeginAsync(schemaChange: true);
         await Task.Delay(200);
         Assert.False(schemaChange.IsCompleted);
@@ -168,15 +156,23 @@ public sealed class SqliteWalSyncTests
 
         public int Syncs => Volatile.Read(ref _syncs);
 
-        public void Hold()
+        /// <summary>Holds the syncs of <paramref name="db"/> and starts a write of <paramref name="id"/>; returns it once its sync is held.</summary>
+        public async Task<Task> HoldWriteAsync(GroupCommitDatabase db, long id)
+        {
+            db.Writer.SyncHook = Hold;
+            int held = Syncs;
+            var write = InsertAsync(db.BeginAsync(), id);
+            await Eventually.TrueAsync(() => Syncs > held, "the write's WAL sync never started");
+            return write;
+        }
+
+        private void Hold()
         {
             Interlocked.Increment(ref _syncs);
             _open.Wait(Eventually.DefaultTimeout);
         }
 
         public void Open() => _open.Set();
-
-        public Task WaitForSyncsAsync(int count) => Eventually.TrueAsync(() => Syncs >= count, $"expected {count} WAL syncs, saw {Syncs}");
 
         // Opens rather than disposes the event: a sync of the database's own disposal may still come through.
         public void Dispose() => _open.Set();
