@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Fundament.Data;
 using Fundament.Data.Sqlite;
+using Fundament.Realtime;
 using Fundament.Tests.Testing;
 
 namespace Fundament.Tests.Data;
@@ -27,40 +28,79 @@ public sealed class DurableReadsTests : IAsyncLifetime
     {
         var database = (SqliteDatabase)_app.Get<Database>();
         Assert.True(database.ShowsWritesBeforeDurable);
-        using var release = new ManualResetEventSlim(false);
-        int held = 0;
-        database.Writer.SyncHook = () =>
+        using (var held = await HoldCreateAsync(database, "not on disk yet"))
         {
-            Interlocked.Increment(ref held);
-            release.Wait(Eventually.DefaultTimeout);
-        };
-
-        try
-        {
-            var create = _app.Anonymous.PostAsJsonAsync("/api/notes", new { title = "not on disk yet" });
-            await Eventually.TrueAsync(async () => await CountNotesAsync(database) == 1, "the note was never committed");
-            Assert.True(Volatile.Read(ref held) > 0);
-
             var list = _app.Anonymous.GetAsync("/api/notes");
             await Task.Delay(200);
-            Assert.False(create.IsCompleted, "the write was acknowledged before its sync");
+            Assert.False(held.Create.IsCompleted, "the write was acknowledged before its sync");
             Assert.False(list.IsCompleted, "a read carried the write out before its sync");
 
-            release.Set();
-            using var created = await create;
+            held.Release();
+            using var created = await held.Create;
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             var listed = await list.ShouldBe(HttpStatusCode.OK);
             Assert.Equal("not on disk yet", listed.GetProperty("data")[0].GetProperty("title").GetString());
-        }
-        finally
-        {
-            release.Set();
-            database.Writer.SyncHook = null;
         }
 
         // With no sync running, reads answer at once.
         Assert.True(database.WhenReadsDurable().IsCompleted);
         await _app.Anonymous.GetAsync("/api/notes").ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Realtime_changes_read_before_their_sync_are_handed_on_only_after_it()
+    {
+        var database = (SqliteDatabase)_app.Get<Database>();
+        using var held = await HoldCreateAsync(database, "streamed too early?");
+
+        // Streams get changes from this read (live and on resume), outside any response's start.
+        var changes = _app.Get<ChangeStore>().ListAfterAsync(0, null, 100, CancellationToken.None);
+        await Task.Delay(200);
+        Assert.False(changes.IsCompleted, "the change log handed a change on before its sync");
+
+        held.Release();
+        Assert.Contains(await changes, change => change.Collection == "notes" && change.Action == "create");
+        using var created = await held.Create;
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    /// <summary>Holds the writer's WAL syncs and creates a note, returning once the note is committed with its sync held.</summary>
+    private async Task<HeldCreate> HoldCreateAsync(SqliteDatabase database, string title)
+    {
+        var held = new HeldCreate(database);
+        held.Create = _app.Anonymous.PostAsJsonAsync("/api/notes", new { title });
+        await Eventually.TrueAsync(async () => await CountNotesAsync(database) == 1, "the note was never committed");
+        Assert.True(held.Syncs > 0, "the note was committed without a WAL sync");
+        return held;
+    }
+
+    private sealed class HeldCreate : IDisposable
+    {
+        private readonly ManualResetEventSlim _release = new(false);
+        private readonly SqliteDatabase _database;
+        private int _syncs;
+
+        public HeldCreate(SqliteDatabase database)
+        {
+            _database = database;
+            database.Writer.SyncHook = () =>
+            {
+                Interlocked.Increment(ref _syncs);
+                _release.Wait(Eventually.DefaultTimeout);
+            };
+        }
+
+        public Task<HttpResponseMessage> Create { get; set; } = null!;
+
+        public int Syncs => Volatile.Read(ref _syncs);
+
+        public void Release() => _release.Set();
+
+        public void Dispose()
+        {
+            _release.Set();
+            _database.Writer.SyncHook = null;
+        }
     }
 
     private static async Task<long> CountNotesAsync(Database database)

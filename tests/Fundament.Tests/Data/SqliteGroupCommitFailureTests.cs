@@ -34,6 +34,8 @@ public sealed class SqliteGroupCommitFailureTests
 
         await first.DisposeAsync();
         Assert.Empty(await db.CommittedIdsAsync());
+        // Nothing became visible, so no read is left waiting for a sync that will never run.
+        Assert.True(db.Database.WhenReadsDurable().IsCompleted);
         await InsertAsync(db.BeginAsync(), 4);
         Assert.Equal([4L], await db.CommittedIdsAsync());
 

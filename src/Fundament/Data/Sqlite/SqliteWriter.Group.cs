@@ -81,7 +81,7 @@ internal sealed partial class SqliteWriter
         SqliteGroupMember[] members = [.. _committed];
         _committed.Clear();
         _ = Task.Run(() => Sync(members, synced));
-        _ = CommitAfterSyncAsync(synced.Task);
+        _ = CommitAfterSyncAsync(synced.Task, holdsWriter: false);
     }
 
     /// <summary>Makes a committed group's WAL durable, off the writer, then tells its members.</summary>
@@ -103,12 +103,21 @@ internal sealed partial class SqliteWriter
         synced.SetResult();
     }
 
-    private async Task CommitAfterSyncAsync(Task syncing)
+    /// <summary>
+    /// Commits the group that gathered during <paramref name="syncing"/> once it ends. A full group's last member keeps
+    /// the writer for this (<paramref name="holdsWriter"/>); otherwise it is taken behind the writers already waiting.
+    /// </summary>
+    private async Task CommitAfterSyncAsync(Task syncing, bool holdsWriter)
     {
         await syncing;
-        await _lock.WaitAsync(CancellationToken.None);
+        if (!holdsWriter)
+        {
+            await _lock.WaitAsync(CancellationToken.None);
+        }
+
         try
         {
+            // Another holder may have waited for this sync already and committed since (CommitGroupDurablyAsync).
             if (_syncing == syncing)
             {
                 Volatile.Write(ref _syncing, null);
@@ -127,18 +136,11 @@ internal sealed partial class SqliteWriter
     /// <summary>Commits the open group and waits until it is on disk; the caller holds the writer.</summary>
     private async Task CommitGroupDurablyAsync()
     {
-        if (_syncing is { } running)
-        {
-            await running;
-            Volatile.Write(ref _syncing, null);
-        }
-
+        await WhenDurable();
+        Volatile.Write(ref _syncing, null);
         CommitGroup();
-        if (_syncing is { } last)
-        {
-            await last;
-            Volatile.Write(ref _syncing, null);
-        }
+        await WhenDurable();
+        Volatile.Write(ref _syncing, null);
     }
 
     /// <summary>Rolls the group back and fails every member that committed into it: none was acknowledged.</summary>

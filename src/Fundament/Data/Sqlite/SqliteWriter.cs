@@ -223,7 +223,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
             if (_committed.Count >= MaxGroupSize)
             {
                 // Full while the disk is busy: the writer stays taken, so the group stops growing, until the sync ends.
-                _ = CommitFullGroupAfterAsync(running);
+                _ = CommitAfterSyncAsync(running, holdsWriter: true);
                 return;
             }
         }
@@ -242,23 +242,6 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
 
         _lock.Release();
-    }
-
-    private async Task CommitFullGroupAfterAsync(Task syncing)
-    {
-        try
-        {
-            await syncing;
-            Volatile.Write(ref _syncing, null);
-            if (!_disposed)
-            {
-                CommitGroup();
-            }
-        }
-        finally
-        {
-            _lock.Release();
-        }
     }
 
     private async Task FlushAsync()

@@ -11,6 +11,7 @@ internal sealed class WalSync(string walPath) : IDisposable
 {
     private readonly Lock _open = new();
     private SafeFileHandle? _handle;
+    private bool _disposed;
 
     /// <summary>fsync of the WAL; SQLite keeps the file while the writer's connection is open, so one handle serves.</summary>
     public void Flush()
@@ -18,7 +19,7 @@ internal sealed class WalSync(string walPath) : IDisposable
         SafeFileHandle handle;
         lock (_open)
         {
-            ObjectDisposedException.ThrowIf(_handle is { IsClosed: true }, this);
+            ObjectDisposedException.ThrowIf(_disposed, this);
             handle = _handle ??= File.OpenHandle(walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         }
 
@@ -29,8 +30,8 @@ internal sealed class WalSync(string walPath) : IDisposable
     {
         lock (_open)
         {
-            _handle ??= new SafeFileHandle();
-            _handle.Dispose();
+            _disposed = true;
+            _handle?.Dispose();
         }
     }
 }
