@@ -124,6 +124,29 @@ public sealed class SqliteWalSyncTests
     }
 
     [Fact]
+    public async Task A_sync_blocks_a_thread_of_its_own_never_one_of_the_thread_pool()
+    {
+        // On one core the pool may have a single thread: a sync blocking it stopped every request for its length.
+        await using var db = await CreateAsync();
+        var onPool = new List<bool>();
+        db.Writer.SyncHook = () =>
+        {
+            lock (onPool)
+            {
+                onPool.Add(Thread.CurrentThread.IsThreadPoolThread);
+            }
+        };
+
+        await Task.WhenAll(Enumerable.Range(1, 20).Select(i => InsertAsync(db.BeginAsync(), i)));
+
+        lock (onPool)
+        {
+            Assert.NotEmpty(onPool);
+            Assert.All(onPool, Assert.False);
+        }
+    }
+
+    [Fact]
     public async Task Without_full_sync_nothing_waits_for_a_sync()
     {
         string directory = Path.Combine(Path.GetTempPath(), "fundament-group", Guid.NewGuid().ToString("N"));

@@ -80,7 +80,7 @@ internal sealed partial class SqliteWriter
 
         SqliteGroupMember[] members = [.. _committed];
         _committed.Clear();
-        _ = Task.Run(() => Sync(members, synced));
+        _walSync!.Run(() => Sync(members, synced));
         _ = CommitAfterSyncAsync(synced.Task, holdsWriter: false);
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
 
 namespace Fundament.Data.Sqlite;
@@ -7,11 +8,27 @@ namespace Fundament.Data.Sqlite;
 /// <c>synchronous = NORMAL</c>, so a COMMIT only writes the WAL (a killed process loses nothing; a power cut may);
 /// one fsync of the file then makes every frame written so far durable, and the writer may go on meanwhile.
 /// </summary>
-internal sealed class WalSync(string walPath) : IDisposable
+/// <remarks>
+/// Syncs run on a thread of their own, never on the thread pool: an fsync blocks its thread, and where the pool has
+/// a single thread (one core) a sync on it stopped every request for its length, so writes no longer gathered
+/// behind the disk and each was committed and synced alone.
+/// </remarks>
+internal sealed class WalSync : IDisposable
 {
+    private readonly string _walPath;
+    private readonly BlockingCollection<Action> _work = [];
     private readonly Lock _open = new();
     private SafeFileHandle? _handle;
     private bool _disposed;
+
+    public WalSync(string walPath)
+    {
+        _walPath = walPath;
+        new Thread(RunWork) { IsBackground = true, Name = "Fundament WAL sync" }.Start();
+    }
+
+    /// <summary>Runs <paramref name="sync"/> on the sync thread, after any queued before it.</summary>
+    public void Run(Action sync) => _work.Add(sync);
 
     /// <summary>fsync of the WAL; SQLite keeps the file while the writer's connection is open, so one handle serves.</summary>
     public void Flush()
@@ -20,7 +37,7 @@ internal sealed class WalSync(string walPath) : IDisposable
         lock (_open)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            handle = _handle ??= File.OpenHandle(walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            handle = _handle ??= File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         }
 
         RandomAccess.FlushToDisk(handle);
@@ -28,10 +45,19 @@ internal sealed class WalSync(string walPath) : IDisposable
 
     public void Dispose()
     {
+        _work.CompleteAdding();
         lock (_open)
         {
             _disposed = true;
             _handle?.Dispose();
+        }
+    }
+
+    private void RunWork()
+    {
+        foreach (var sync in _work.GetConsumingEnumerable())
+        {
+            sync();
         }
     }
 }
