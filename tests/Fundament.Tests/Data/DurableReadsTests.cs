@@ -70,7 +70,9 @@ public sealed class DurableReadsTests : IAsyncLifetime
         var held = new HeldCreate(database);
         held.Create = _app.Anonymous.PostAsJsonAsync("/api/notes", new { title });
         await Eventually.TrueAsync(async () => await CountNotesAsync(database) == 1, "the note was never committed");
-        Assert.True(held.Syncs > 0, "the note was committed without a WAL sync");
+
+        // The sync starts on its own thread a moment after the COMMIT that made the note visible.
+        await Eventually.TrueAsync(() => held.Syncs > 0, "the note's WAL sync never started");
         return held;
     }
 
