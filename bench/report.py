@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns wrk output into result lines and result lines into the Markdown table of bench/RESULTS.md.
 
-  report.py parse --target T --workload W --connections C --hwm-kb K WRK_OUTPUT   -> one JSON line
+  report.py parse --target T --workload W --connections C --hwm-kb K [--beside CEILING_WRK_OUTPUT] WRK_OUTPUT
+                                                                                  -> one JSON line
   report.py seed --target T SEED_JSON                                             -> one JSON line
   report.py line < JSON_LINE                                                      -> one human line
   report.py cpu --cpus 1 PID...                                                  -> a CPU-time snapshot
@@ -74,12 +75,17 @@ def other_cpu(before, after):
     return max(0.0, 100.0 * ((a[0] - b[0]) - (a[2] - b[2])) / total) if total > 0 else None
 
 
-def parse(args):
-    with open(args.wrk_output, encoding="utf-8", errors="replace") as f:
+def wrk_data(path):
+    """The BENCH_JSON line of a wrk run's output."""
+    with open(path, encoding="utf-8", errors="replace") as f:
         lines = [line for line in f if line.startswith("BENCH_JSON ")]
     if not lines:
-        sys.exit(f"report.py: no BENCH_JSON line in {args.wrk_output}")
-    data = json.loads(lines[-1][len("BENCH_JSON "):])
+        sys.exit(f"report.py: no BENCH_JSON line in {path}")
+    return json.loads(lines[-1][len("BENCH_JSON "):])
+
+
+def parse(args):
+    data = wrk_data(args.wrk_output)
     errors = data["errors"]
     seconds = data["duration_us"] / 1e6
     result = {
@@ -97,6 +103,11 @@ def parse(args):
         "peak_rss_mb": int(args.hwm_kb) / 1024 if args.hwm_kb else None,
         "other_cpu_pct": other_cpu(args.cpu_before, args.cpu_after),
     }
+    if args.beside:
+        # The ceiling's run right before this one, at the same connection count: the reference for this row's ratios.
+        ceiling = wrk_data(args.beside)
+        result["ceiling_rps"] = ceiling["requests"] / (ceiling["duration_us"] / 1e6)
+        result["ceiling_p99_ms"] = ceiling["latency_us"]["p99"] / 1000
     print(json.dumps(result))
 
 
@@ -108,8 +119,7 @@ def soak(args):
     window = max(1, int(SOAK_WINDOW_S / args.interval))
     if len(samples) < 2 * window:
         sys.exit(f"report.py: {len(samples)} RSS samples are too few for a soak verdict")
-    with open(args.wrk_output, encoding="utf-8", errors="replace") as f:
-        data = json.loads([line for line in f if line.startswith("BENCH_JSON ")][-1][len("BENCH_JSON "):])
+    data = wrk_data(args.wrk_output)
     first, last = max(samples[:window]), max(samples[-window:])
     print(json.dumps({
         "kind": "soak", "target": args.target, "seconds": data["duration_us"] / 1e6,
@@ -129,9 +139,18 @@ def seed(args):
 
 def line(_):
     r = json.loads(sys.stdin.readline())
+    beside = f"  ceiling beside {r['ceiling_rps']:.0f} req/s (×{r['rps'] / r['ceiling_rps']:.2f})" if r.get("ceiling_rps") else ""
     print(f"   {r['target']:<9} {r['workload']:<7} c={r['connections']:<4} {r['rps']:>9.0f} req/s  "
           f"p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['non2xx']}/{r['socket_errors']}  "
-          f"peak {r['peak_rss_mb']:.0f} MB  other CPU {fmt_pct(r.get('other_cpu_pct'))}", file=sys.stderr)
+          f"peak {r['peak_rss_mb']:.0f} MB  other CPU {fmt_pct(r.get('other_cpu_pct'))}{beside}", file=sys.stderr)
+
+
+def reference(r, ceiling):
+    """(req/s, p99 ms) of the ceiling this row is compared with: the run beside it, else the ceiling's own row."""
+    if r.get("ceiling_rps"):
+        return r["ceiling_rps"], r["ceiling_p99_ms"]
+    c = ceiling.get(r["connections"])
+    return (c["rps"], c["p99_ms"]) if c else (None, None)
 
 
 def fmt_pct(value):
@@ -180,32 +199,33 @@ def render(args):
         out.append(f"- Seeding {s['target']}: {s['records']} records via POST /api/batch (100 per batch) in "
                    f"{s['seconds']} s ({s['records_per_s']} records/s); (a) response body {s['sample_bytes']} bytes")
     out += ["", "| target | workload | conns | req/s | p50 ms | p99 ms | errors non-2xx / socket | peak RSS MB "
-                "| req/s ÷ ceiling | p99 ÷ ceiling | other CPU |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| ceiling beside: req/s, p99 ms | req/s ÷ ceiling | p99 ÷ ceiling | other CPU |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
     def key(r):
         target_rank = {"ceiling": 0, "sqlite": 1, "postgres": 2}.get(r["target"], 3)
         return (target_rank, ORDER.index(r["workload"]), r["connections"])
 
     for r in sorted(loads, key=key):
-        c = ceiling.get(r["connections"])
-        rps_ratio = f"{r['rps'] / c['rps']:.2f}" if c and c["rps"] else "–"
-        p99_ratio = f"{r['p99_ms'] / c['p99_ms']:.2f}" if c and c["p99_ms"] else "–"
+        c_rps, c_p99 = reference(r, ceiling)
+        rps_ratio = f"{r['rps'] / c_rps:.2f}" if c_rps else "–"
+        p99_ratio = f"{r['p99_ms'] / c_p99:.2f}" if c_p99 else "–"
+        beside = f"{r['ceiling_rps']:,.0f}, {r['ceiling_p99_ms']:.2f}" if r.get("ceiling_rps") else "–"
         name = "ceiling: bare endpoint, same body" if r["target"] == "ceiling" else WORKLOADS[r["workload"]]
         peak = f"{r['peak_rss_mb']:.0f}" if r["peak_rss_mb"] is not None else "–"
         out.append(f"| {r['target']} | {name} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
-                   f"{r['p99_ms']:.2f} | {r['non2xx']} / {r['socket_errors']} | {peak} | {rps_ratio} | {p99_ratio} | "
-                   f"{fmt_pct(r.get('other_cpu_pct'))} |")
+                   f"{r['p99_ms']:.2f} | {r['non2xx']} / {r['socket_errors']} | {peak} | {beside} | {rps_ratio} | "
+                   f"{p99_ratio} | {fmt_pct(r.get('other_cpu_pct'))} |")
 
     checks = []
-    c32 = ceiling.get(32)
     for workload, goal in TARGETS.items():
         r = next((x for x in loads if x["target"] == "sqlite" and x["workload"] == workload and x["connections"] == 32), None)
-        if r and c32:
-            ratio = r["rps"] / c32["rps"]
+        c_rps, c_p99 = reference(r, ceiling) if r else (None, None)
+        if c_rps:
+            ratio = r["rps"] / c_rps
             checks.append(f"{WORKLOADS[workload]} ≥ {goal}: {ratio:.2f} {'✅ met' if ratio >= goal else '❌ missed'}")
-        if r and c32 and workload == "get":
-            p99 = r["p99_ms"] / c32["p99_ms"]
+        if c_p99 and workload == "get":
+            p99 = r["p99_ms"] / c_p99
             checks.append(f"(a) p99 ≤ {P99_TARGET}× ceiling: {p99:.2f}× {'✅ met' if p99 <= P99_TARGET else '❌ missed'}")
     for s in soaks:
         flat = s["growth"] <= SOAK_GROWTH_TARGET
@@ -227,7 +247,8 @@ def render(args):
     header = ("# Benchmark results\n\nProduced by `bench/run.sh` (see bench/README.md). Each run is inserted at the "
               "top of the list below; older runs stay as history. Ratios are to the ceiling (a bare ASP.NET Core "
               "endpoint returning a fixed body of the same size as (a)'s response) at the same connection count, "
-              "measured in the same run. Peak RSS is the server's VmHWM, reset before each workload (PostgreSQL's "
+              "measured in the same run; where a table has a \"ceiling beside\" column, the ceiling ran right before each "
+              "row and that row's ratios are to that run. Peak RSS is the server's VmHWM, reset before each workload (PostgreSQL's "
               "own memory is not included). \"other CPU\" is the share of the server's CPU used by processes outside the "
               "benchmark during that row (other work on the machine); rows with a high figure are noisy.\n\n" + MARKER + "\n")
     existing = open(args.out, encoding="utf-8").read() if os.path.exists(args.out) else header
@@ -249,6 +270,7 @@ def main():
     p.add_argument("--hwm-kb", default="")
     p.add_argument("--cpu-before", default="")
     p.add_argument("--cpu-after", default="")
+    p.add_argument("--beside", default="")
     p.add_argument("wrk_output")
     p.set_defaults(func=parse)
     s = sub.add_parser("seed")

@@ -3,7 +3,7 @@
 # 10,000 posts, drives each workload with wrk from a separate process for a bounded time, measures a
 # bare ASP.NET Core endpoint (bench/Ceiling) the same way, and writes the table to bench/RESULTS.md.
 #
-#   bench/run.sh            full run (about 9 minutes on 2 cores)
+#   bench/run.sh            full run (about 16 minutes on 2 cores)
 #   bench/run.sh --quick    3 s per workload (BENCH_DURATION=3s), nothing written to RESULTS.md
 #
 # Settings (environment): BENCH_DURATION (10s), BENCH_WARMUP (10s), BENCH_CONNECTIONS ("32 256"),
@@ -122,10 +122,20 @@ cpu_snapshot() { # PID
   python3 "$bench/report.py" cpu --cpus "$server_cpus" "${roots[@]}"
 }
 
-# One wrk run: resets the server's peak-RSS counter first (clear_refs 5), reads VmHWM after.
+# One wrk run: resets the server's peak-RSS counter first (clear_refs 5), reads VmHWM after. A row of Fundament's
+# comes right after a run of the ceiling at the same connection count (while Fundament idles), and its ratios are to
+# that run: the machine's speed drifts over minutes (the ceiling's rate by a third between runs), so a ceiling
+# measured once, minutes away, compared rows taken in different phases of the machine.
 measure() { # TARGET WORKLOAD CONNECTIONS PORT PID SCRIPT
   local target="$1" workload="$2" conns="$3" port="$4" pid="$5" script="$6"
-  local out="$work/wrk-$target-$workload-$conns.txt" before after
+  local out="$work/wrk-$target-$workload-$conns.txt" beside="$work/wrk-$target-$workload-$conns-ceiling.txt" before after
+  if [ "$target" != ceiling ] && [ -n "$ceiling_port" ]; then
+    BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" BENCH_TOKENS="$work/tokens.txt" "${load_pin[@]}" \
+      wrk -t"$WRK_THREADS" -c"$conns" -d"$DURATION" --timeout 5s -s "$bench/wrk/get.lua" "http://127.0.0.1:$ceiling_port" > "$beside" 2>&1 \
+      || { echo "bench: wrk failed:" >&2; cat "$beside" >&2; exit 1; }
+  else
+    beside=""
+  fi
   echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true
   before="$(cpu_snapshot "$pid")"
   BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" BENCH_TOKENS="$work/tokens.txt" "${load_pin[@]}" \
@@ -135,7 +145,7 @@ measure() { # TARGET WORKLOAD CONNECTIONS PORT PID SCRIPT
   local hwm
   hwm="$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")"
   python3 "$bench/report.py" parse --target "$target" --workload "$workload" --connections "$conns" \
-    --hwm-kb "$hwm" --cpu-before "$before" --cpu-after "$after" "$out" >> "$results"
+    --hwm-kb "$hwm" --cpu-before "$before" --cpu-after "$after" ${beside:+--beside "$beside"} "$out" >> "$results"
   tail -n 1 "$results" | python3 "$bench/report.py" line
 }
 
@@ -232,6 +242,7 @@ run_fundament() { # sqlite|postgres
   echo "   seeded: $(cat "$work/seed-$db.json")" >&2
   python3 "$bench/report.py" seed --target "$db" "$work/seed-$db.json" >> "$results"
   [ -f "$work/sample.json" ] || cp "$work/sample-$db.json" "$work/sample.json"
+  [ -n "$ceiling_port" ] || start_ceiling
   # Reads warm up and run first, on exactly the seeded rows; writes (which add rows) come last.
   warm_up "$port" get.lua list.lua owned.lua
   local warmed_writes=0
@@ -253,7 +264,9 @@ run_fundament() { # sqlite|postgres
   fi
 }
 
-run_ceiling() {
+# The ceiling starts once the first database's seeding has captured an (a) response, and stays up (idle between its
+# runs) until the end: its own rows come first, then one run of it beside every row of Fundament's.
+start_ceiling() {
   local port pid
   port="$(free_port)"
   echo "== ceiling: bare ASP.NET Core endpoint, $(wc -c < "$work/sample.json") byte body (port $port)" >&2
@@ -266,7 +279,8 @@ run_ceiling() {
   for conns in $CONNECTIONS; do
     measure ceiling get "$conns" "$port" "$pid" get.lua
   done
-  stop_server "$pid"
+  ceiling_port="$port"
+  ceiling_pid="$pid"
 }
 
 echo "== building (Release)" >&2
@@ -278,14 +292,12 @@ ceiling="$bench/Ceiling/bin/Release/net10.0/Ceiling.dll"
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 pg_version=""
-first=1
+ceiling_port=""
+ceiling_pid=""
 for db in $DATABASES; do
   run_fundament "$db"
-  if [ "$first" = 1 ] && [ -f "$work/sample.json" ]; then
-    run_ceiling
-    first=0
-  fi
 done
+[ -z "$ceiling_pid" ] || stop_server "$ceiling_pid"
 
 command_line="bench/run.sh${1:+ $1}"
 for var in BENCH_DURATION BENCH_WARMUP BENCH_CONNECTIONS BENCH_DATABASES BENCH_WORKLOADS BENCH_RECORDS BENCH_WRK_THREADS BENCH_SOAK BENCH_PIN; do
