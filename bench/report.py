@@ -223,7 +223,7 @@ def render(args):
         c_rps, c_p99 = reference(r, ceiling) if r else (None, None)
         if c_rps:
             ratio = r["rps"] / c_rps
-            checks.append(f"{WORKLOADS[workload]} ≥ {goal}: {ratio:.2f} {'✅ met' if ratio >= goal else '❌ missed'}")
+            checks.append(f"{WORKLOADS[workload]} ≥ {goal}: {ratio:.3f} {'✅ met' if ratio >= goal else '❌ missed'}")
         if c_p99 and workload == "get":
             p99 = r["p99_ms"] / c_p99
             checks.append(f"(a) p99 ≤ {P99_TARGET}× ceiling: {p99:.2f}× {'✅ met' if p99 <= P99_TARGET else '❌ missed'}")
