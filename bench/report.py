@@ -53,7 +53,9 @@ def cpu(args):
             try:
                 with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
-                stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+                # ppid; utime + stime, plus cutime + cstime: a backend that ends during a row (PostgreSQL's) takes
+                # its time out of the tree, and the parent that reaps it gets it back in those two fields.
+                stats[int(entry)] = (int(fields[1]), sum(int(v) for v in fields[11:15]))
             except (OSError, IndexError, ValueError):
                 pass
     owned, roots = 0, {int(p) for p in args.pids}
