@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns wrk output into result lines and result lines into the Markdown table of bench/RESULTS.md.
 
-  report.py parse --target T --workload W --connections C --hwm-kb K [--beside CEILING_WRK_OUTPUT] WRK_OUTPUT
+  report.py parse --target T --workload W --connections C --hwm-kb K [--beside CEILING_WRK_OUTPUT]... WRK_OUTPUT
                                                                                   -> one JSON line
   report.py seed --target T SEED_JSON                                             -> one JSON line
   report.py line < JSON_LINE                                                      -> one human line
@@ -106,10 +106,11 @@ def parse(args):
         "other_cpu_pct": other_cpu(args.cpu_before, args.cpu_after),
     }
     if args.beside:
-        # The ceiling's run right before this one, at the same connection count: the reference for this row's ratios.
-        ceiling = wrk_data(args.beside)
-        result["ceiling_rps"] = ceiling["requests"] / (ceiling["duration_us"] / 1e6)
-        result["ceiling_p99_ms"] = ceiling["latency_us"]["p99"] / 1000
+        # The ceiling's runs right before and after this one, at the same connection count: the reference for this
+        # row's ratios (requests over their time together; the mean of their p99s).
+        runs = [wrk_data(path) for path in args.beside]
+        result["ceiling_rps"] = sum(r["requests"] for r in runs) / (sum(r["duration_us"] for r in runs) / 1e6)
+        result["ceiling_p99_ms"] = sum(r["latency_us"]["p99"] for r in runs) / len(runs) / 1000
     print(json.dumps(result))
 
 
@@ -249,8 +250,9 @@ def render(args):
     header = ("# Benchmark results\n\nProduced by `bench/run.sh` (see bench/README.md). Each run is inserted at the "
               "top of the list below; older runs stay as history. Ratios are to the ceiling (a bare ASP.NET Core "
               "endpoint returning a fixed body of the same size as (a)'s response) at the same connection count, "
-              "measured in the same run; where a table has a \"ceiling beside\" column, the ceiling ran right before each "
-              "row and that row's ratios are to that run. Peak RSS is the server's VmHWM, reset before each workload (PostgreSQL's "
+              "measured in the same run; where a table has a \"ceiling beside\" column, the ceiling ran next to each row (right "
+              "before it in the first such run, half right before and half right after it since) and that row's ratios are "
+              "to those runs. Peak RSS is the server's VmHWM, reset before each workload (PostgreSQL's "
               "own memory is not included). \"other CPU\" is the share of the server's CPU used by processes outside the "
               "benchmark during that row (other work on the machine); rows with a high figure are noisy.\n\n" + MARKER + "\n")
     existing = open(args.out, encoding="utf-8").read() if os.path.exists(args.out) else header
@@ -272,7 +274,7 @@ def main():
     p.add_argument("--hwm-kb", default="")
     p.add_argument("--cpu-before", default="")
     p.add_argument("--cpu-after", default="")
-    p.add_argument("--beside", default="")
+    p.add_argument("--beside", action="append", default=[])
     p.add_argument("wrk_output")
     p.set_defaults(func=parse)
     s = sub.add_parser("seed")

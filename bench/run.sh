@@ -122,19 +122,36 @@ cpu_snapshot() { # PID
   python3 "$bench/report.py" cpu --cpus "$server_cpus" "${roots[@]}"
 }
 
+# Half of BENCH_DURATION, rounded up to whole seconds (wrk takes whole units): each ceiling run beside a row.
+half_duration() {
+  local seconds
+  case "$DURATION" in
+    *m) seconds=$(( ${DURATION%m} * 60 )) ;;
+    *s) seconds="${DURATION%s}" ;;
+    *) seconds="$DURATION" ;;
+  esac
+  echo "$(( (seconds + 1) / 2 ))s"
+}
+
+# The ceiling at CONNECTIONS for half a row's time, into FILE (Fundament idles meanwhile).
+run_ceiling_beside() { # CONNECTIONS FILE
+  BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" BENCH_TOKENS="$work/tokens.txt" "${load_pin[@]}" \
+    wrk -t"$WRK_THREADS" -c"$1" -d"$(half_duration)" --timeout 5s -s "$bench/wrk/get.lua" "http://127.0.0.1:$ceiling_port" > "$2" 2>&1 \
+    || { echo "bench: wrk failed:" >&2; cat "$2" >&2; exit 1; }
+}
+
 # One wrk run: resets the server's peak-RSS counter first (clear_refs 5), reads VmHWM after. A row of Fundament's
-# comes right after a run of the ceiling at the same connection count (while Fundament idles), and its ratios are to
-# that run: the machine's speed drifts over minutes (the ceiling's rate by a third between runs), so a ceiling
-# measured once, minutes away, compared rows taken in different phases of the machine.
+# is framed by two runs of the ceiling at the same connection count, each half as long, right before and right after
+# it, and its ratios are to those runs together: the machine's speed drifts over minutes (the ceiling's rate by a third
+# between runs, and by as much from one ten-second window to the next), so a ceiling measured once, minutes away,
+# compared rows taken in different phases of the machine.
 measure() { # TARGET WORKLOAD CONNECTIONS PORT PID SCRIPT
   local target="$1" workload="$2" conns="$3" port="$4" pid="$5" script="$6"
-  local out="$work/wrk-$target-$workload-$conns.txt" beside="$work/wrk-$target-$workload-$conns-ceiling.txt" before after
+  local out="$work/wrk-$target-$workload-$conns.txt" before after
+  local beside=() ahead="$work/wrk-$target-$workload-$conns-ceiling-before.txt" behind="$work/wrk-$target-$workload-$conns-ceiling-after.txt"
   if [ "$target" != ceiling ] && [ -n "$ceiling_port" ]; then
-    BENCH_WRK_DIR="$bench/wrk" BENCH_IDS="$work/ids.txt" BENCH_TOKENS="$work/tokens.txt" "${load_pin[@]}" \
-      wrk -t"$WRK_THREADS" -c"$conns" -d"$DURATION" --timeout 5s -s "$bench/wrk/get.lua" "http://127.0.0.1:$ceiling_port" > "$beside" 2>&1 \
-      || { echo "bench: wrk failed:" >&2; cat "$beside" >&2; exit 1; }
-  else
-    beside=""
+    run_ceiling_beside "$conns" "$ahead"
+    beside=(--beside "$ahead" --beside "$behind")
   fi
   echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true
   before="$(cpu_snapshot "$pid")"
@@ -144,8 +161,11 @@ measure() { # TARGET WORKLOAD CONNECTIONS PORT PID SCRIPT
   after="$(cpu_snapshot "$pid")"
   local hwm
   hwm="$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")"
+  if [ "${#beside[@]}" -gt 0 ]; then
+    run_ceiling_beside "$conns" "$behind"
+  fi
   python3 "$bench/report.py" parse --target "$target" --workload "$workload" --connections "$conns" \
-    --hwm-kb "$hwm" --cpu-before "$before" --cpu-after "$after" ${beside:+--beside "$beside"} "$out" >> "$results"
+    --hwm-kb "$hwm" --cpu-before "$before" --cpu-after "$after" "${beside[@]+"${beside[@]}"}" "$out" >> "$results"
   tail -n 1 "$results" | python3 "$bench/report.py" line
 }
 
@@ -265,7 +285,7 @@ run_fundament() { # sqlite|postgres
 }
 
 # The ceiling starts once the first database's seeding has captured an (a) response, and stays up (idle between its
-# runs) until the end: its own rows come first, then one run of it beside every row of Fundament's.
+# runs) until the end: its own rows come first, then two half-length runs of it around every row of Fundament's.
 start_ceiling() {
   local port pid
   port="$(free_port)"
