@@ -12,9 +12,9 @@ namespace Fundament.Realtime;
 /// are written together just before it commits (<see cref="WriteTransaction.OnCommitting"/>): a write
 /// that fails later takes no change id at all, and an id is taken only moments before it becomes
 /// visible, which keeps the feed's waits for uncommitted ids on PostgreSQL rare and short. After the
-/// commit this node's feed is woken; other nodes hear of it through NOTIFY.
+/// commit this node's feed is woken; other nodes hear of it through NOTIFY (<see cref="PostgresChangeNotifier"/>).
 /// </summary>
-internal sealed class ChangeRecorder(ChangeFeed feed)
+internal sealed class ChangeRecorder(ChangeFeed feed, PostgresChangeNotifier notifier)
 {
     private readonly ConditionalWeakTable<WriteTransaction, List<PendingChange>> _pending = [];
 
@@ -38,6 +38,10 @@ internal sealed class ChangeRecorder(ChangeFeed feed)
             _pending.Add(tx, changes);
             tx.OnCommitting(cancellationToken => ChangeStore.InsertAsync(tx, changes, cancellationToken));
             tx.OnCommitted(feed.Kick);
+            if (notifier.Enabled)
+            {
+                tx.OnCommitted(notifier.Signal);
+            }
         }
 
         changes.Add(new PendingChange(collection.Name, record.Id, action, json, previous, feed.Origin, now));

@@ -27,8 +27,8 @@ internal sealed class ChangeStore(Database database)
     public const int InsertBatch = 500;
 
     /// <summary>
-    /// Logs a transaction's changes inside it, in order, so they commit or roll back with the records. On
-    /// PostgreSQL the same round trip queues a NOTIFY, which is sent at commit and never after a rollback.
+    /// Logs a transaction's changes inside it, in order, so they commit or roll back with the records. Other nodes
+    /// hear of them after the commit (<see cref="PostgresChangeNotifier"/>).
     /// </summary>
     public static async Task InsertAsync(WriteTransaction tx, IReadOnlyList<PendingChange> changes, CancellationToken cancellationToken)
     {
@@ -44,11 +44,6 @@ internal sealed class ChangeStore(Database database)
                    .Parameter(SqlType.Text, change.Action).Append(", ").Parameter(SqlType.Text, change.Record).Append(", ")
                    .Parameter(SqlType.Text, change.Previous).Append(", ").Parameter(SqlType.Text, change.Origin).Append(", ")
                    .Parameter(SqlType.Timestamp, change.At).Append(')');
-            }
-
-            if (tx.Dialect.Provider == DatabaseProvider.Postgres)
-            {
-                sql.Append("; NOTIFY " + Channel);
             }
 
             await tx.ExecuteAsync(sql, cancellationToken);

@@ -7,7 +7,7 @@ using Npgsql;
 namespace Fundament.Realtime;
 
 /// <summary>
-/// PostgreSQL only: holds one connection that <c>LISTEN</c>s for the NOTIFY every committed change sends,
+/// PostgreSQL only: holds one connection that <c>LISTEN</c>s for the NOTIFY sent after committed changes,
 /// from any node, and wakes the <see cref="ChangeFeed"/>. A dropped connection is reopened with backoff
 /// and the feed catches up from the log, so nothing is lost while it is down — only delayed.
 /// </summary>

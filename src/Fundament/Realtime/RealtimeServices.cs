@@ -25,10 +25,12 @@ public static class RealtimeServices
         builder.Services.AddSingleton<RealtimeTickets>();
         builder.Services.AddSingleton<RealtimeHub>();
         builder.Services.AddSingleton<ChangeFeed>();
+        builder.Services.AddSingleton<PostgresChangeNotifier>();
         builder.Services.AddSingleton<ChangeRecorder>();
         builder.Services.AddRecordHooks((hooks, services) => services.GetRequiredService<ChangeRecorder>().Register(hooks));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
         builder.Services.AddHostedService<PostgresChangeListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeNotifier>());
         builder.Services.AddHostedService<RealtimeHeartbeat>();
         builder.Services.AddHostedService<ChangeLogCleanup>();
         return builder;
