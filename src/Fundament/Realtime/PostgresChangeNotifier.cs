@@ -25,8 +25,10 @@ internal sealed partial class PostgresChangeNotifier(Database database, ILogger<
     private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
+    private readonly PostgresDatabase? _postgres = database as PostgresDatabase;
+
     /// <summary>False on SQLite, which is one node: nothing needs telling.</summary>
-    public bool Enabled => database is PostgresDatabase;
+    public bool Enabled => _postgres is not null;
 
     /// <summary>Asks for a NOTIFY; call it after a commit that added to the change log. Never blocks.</summary>
     public void Signal() => _signals.Writer.TryWrite(true);
@@ -54,7 +56,8 @@ internal sealed partial class PostgresChangeNotifier(Database database, ILogger<
 
     private async Task NotifyAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenReadAsync(cancellationToken);
+        // A connection outside the read metrics: this is no read, and a scrape should not count it as one in flight.
+        await using var connection = await _postgres!.OpenSessionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // A NOTIFY's transaction writes a commit record; nothing is lost if that record is, so it need not wait for
         // the WAL flush (listeners hear of it at its commit either way).
