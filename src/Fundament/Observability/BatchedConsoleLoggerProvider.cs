@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -10,33 +13,40 @@ namespace Fundament.Observability;
 /// entries per system call from one background thread. The framework's console logger wakes its writer thread and
 /// makes one write per entry: at one request line per request that was a fifth of the server's CPU (bench/RESULTS.md).
 /// Callers never wait: entries are formatted on the calling thread and queued; see <see cref="ConsoleLineWriter"/>.
+/// The <c>json</c> format is written straight to UTF-8 by <see cref="JsonLogLine"/>, in the framework formatter's shape
+/// and with its options; other formatters write text, which is encoded once.
 /// </summary>
 [ProviderAlias("Console")]
 public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     [ThreadStatic]
-    private static StringWriter? t_text;
+    private static LineBuffers? t_buffers;
 
     private readonly ConsoleLineWriter _writer;
     private readonly Dictionary<string, ConsoleFormatter> _formatters;
+    private readonly IOptionsMonitor<JsonConsoleFormatterOptions> _jsonOptions;
     private readonly IDisposable? _optionsChanged;
     private ConsoleFormatter _formatter;
+    private bool _json;
     private LogLevel _errorThreshold;
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
-    public BatchedConsoleLoggerProvider(IOptionsMonitor<ConsoleLoggerOptions> options, IEnumerable<ConsoleFormatter> formatters)
-        : this(options, formatters, new ConsoleLineWriter(Console.OpenStandardOutput(), Console.OpenStandardError()))
+    public BatchedConsoleLoggerProvider(IOptionsMonitor<ConsoleLoggerOptions> options, IOptionsMonitor<JsonConsoleFormatterOptions> jsonOptions,
+        IEnumerable<ConsoleFormatter> formatters)
+        : this(options, jsonOptions, formatters, new ConsoleLineWriter(Console.OpenStandardOutput(), Console.OpenStandardError()))
     {
     }
 
-    internal BatchedConsoleLoggerProvider(IOptionsMonitor<ConsoleLoggerOptions> options, IEnumerable<ConsoleFormatter> formatters, ConsoleLineWriter writer)
+    internal BatchedConsoleLoggerProvider(IOptionsMonitor<ConsoleLoggerOptions> options, IOptionsMonitor<JsonConsoleFormatterOptions> jsonOptions,
+        IEnumerable<ConsoleFormatter> formatters, ConsoleLineWriter writer)
     {
         _writer = writer;
+        _jsonOptions = jsonOptions;
         _formatters = formatters.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
-        (_formatter, _errorThreshold) = Apply(options.CurrentValue);
-        _optionsChanged = options.OnChange(changed => (_formatter, _errorThreshold) = Apply(changed));
+        Apply(options.CurrentValue);
+        _optionsChanged = options.OnChange(Apply);
         _writer.DescribeDropped = count => Format(new LogEntry<string>(LogLevel.Warning, typeof(BatchedConsoleLoggerProvider).FullName!, default,
-            $"{count} log entries were dropped: standard output did not keep up", null, static (message, _) => message)) ?? "";
+            $"{count} log entries were dropped: standard output did not keep up", null, static (message, _) => message)).ToArray();
     }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
@@ -49,39 +59,69 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
         _writer.Dispose();
     }
 
-    private (ConsoleFormatter Formatter, LogLevel ErrorThreshold) Apply(ConsoleLoggerOptions options) =>
-        (_formatters.GetValueOrDefault(options.FormatterName ?? ConsoleFormatterNames.Simple)
+    [MemberNotNull(nameof(_formatter))]
+    private void Apply(ConsoleLoggerOptions options)
+    {
+        _formatter = _formatters.GetValueOrDefault(options.FormatterName ?? ConsoleFormatterNames.Simple)
             ?? _formatters.GetValueOrDefault(ConsoleFormatterNames.Simple)
-            ?? throw new InvalidOperationException($"No console log formatter named '{options.FormatterName}' is registered."),
-         options.LogToStandardErrorThreshold);
+            ?? throw new InvalidOperationException($"No console log formatter named '{options.FormatterName}' is registered.");
+        _json = string.Equals(_formatter.Name, ConsoleFormatterNames.Json, StringComparison.OrdinalIgnoreCase);
+        _errorThreshold = options.LogToStandardErrorThreshold;
+    }
 
     private void Write<TState>(in LogEntry<TState> entry)
     {
-        if (Format(entry) is { } line)
+        var line = Format(entry);
+        if (!line.IsEmpty)
         {
             _writer.Enqueue(line, entry.LogLevel >= _errorThreshold);
         }
     }
 
-    private string? Format<TState>(in LogEntry<TState> entry)
+    // The entry as UTF-8 in this thread's buffers, valid until the thread formats the next one; empty when there is nothing to write.
+    private ReadOnlySpan<byte> Format<TState>(in LogEntry<TState> entry)
     {
-        var text = t_text ??= new StringWriter();
-        _formatter.Write(entry, _scopes, text);
-        var built = text.GetStringBuilder();
-        if (built.Length == 0)
+        var buffers = t_buffers ??= new LineBuffers();
+        // One huge entry (an exception with a long stack) should not pin its buffers to this thread forever.
+        if (buffers.Encoded.Capacity > LineBuffers.KeptCapacity || buffers.Json.Capacity > LineBuffers.KeptCapacity)
         {
-            return null;
+            buffers = t_buffers = new LineBuffers();
         }
 
-        string line = built.ToString();
+        if (_json)
+        {
+            return buffers.Json.Write(entry, _scopes, _jsonOptions.CurrentValue) ? buffers.Json.Written : default;
+        }
+
+        _formatter.Write(entry, _scopes, buffers.Text);
+        var built = buffers.Text.GetStringBuilder();
+        buffers.Encoded.ResetWrittenCount();
+        foreach (var chunk in built.GetChunks())
+        {
+            buffers.Encoder.Convert(chunk.Span, buffers.Encoded, flush: false, out _, out _);
+        }
+
+        buffers.Encoder.Convert([], buffers.Encoded, flush: true, out _, out _);
         built.Clear();
-        // One huge entry (an exception with a long stack) should not pin its buffer to this thread forever.
-        if (built.Capacity > 8 * 1024)
+        if (built.Capacity > LineBuffers.KeptCapacity)
         {
             built.Capacity = 1024;
         }
 
-        return line;
+        return buffers.Encoded.WrittenSpan;
+    }
+
+    private sealed class LineBuffers
+    {
+        public const int KeptCapacity = 16 * 1024;
+
+        public JsonLogLine Json { get; } = new();
+
+        public StringWriter Text { get; } = new();
+
+        public ArrayBufferWriter<byte> Encoded { get; } = new(1024);
+
+        public Encoder Encoder { get; } = Encoding.UTF8.GetEncoder();
     }
 
     private sealed class Logger(BatchedConsoleLoggerProvider provider, string category) : ILogger

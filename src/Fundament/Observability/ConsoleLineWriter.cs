@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
 
 namespace Fundament.Observability;
 
@@ -8,7 +7,8 @@ namespace Fundament.Observability;
 /// Writes queued log lines to standard output (or error) from one background thread, as many lines per write as
 /// have gathered. The thread is woken when the queue goes from empty to non-empty and then waits
 /// <see cref="GatherDelay"/> before draining, so a busy server makes about a hundred writes a second whatever its
-/// request rate, and a quiet one shows each line within milliseconds. <see cref="Enqueue"/> never blocks: past
+/// request rate, and a quiet one shows each line within milliseconds. Lines arrive as UTF-8 and wait in buffers that
+/// the writer hands back once written. <see cref="Enqueue"/> never blocks: past
 /// <see cref="MaxQueued"/> waiting lines (standard output stalled) new lines are dropped, and the line
 /// <see cref="DescribeDropped"/> makes of their number is written once the writer catches up. Disposing writes what is
 /// queued.
@@ -17,9 +17,18 @@ public sealed class ConsoleLineWriter : IDisposable
 {
     public static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(10);
     public const int MaxQueued = 10_000;
+
+    // Lines up to this size wait in recycled buffers (a request line is about 1 KB); longer ones in their own array.
+    private const int LineBufferSize = 2048;
+    // Buffers kept for reuse: enough for the lines of a few gather delays at tens of thousands of lines a second.
+    private const int MaxFreeBuffers = 1024;
     private static readonly TimeSpan DrainOnDispose = TimeSpan.FromSeconds(2);
 
-    private readonly ConcurrentQueue<(string Line, bool Error)> _queue = new();
+    private readonly ConcurrentQueue<(byte[] Line, int Length, bool Error)> _queue = new();
+    // ArrayPool.Shared keeps arrays per thread and per core, so arrays returned by the writer thread were mostly not
+    // there for the request threads that rent: one queue of free buffers serves every thread.
+    private readonly ConcurrentQueue<byte[]> _free = new();
+    private int _freeCount;
     private readonly AutoResetEvent _wake = new(false);
     private readonly Stream _output;
     private readonly Stream _error;
@@ -36,10 +45,11 @@ public sealed class ConsoleLineWriter : IDisposable
         _thread.Start();
     }
 
-    /// <summary>The line to write (on the writer thread) about a number of dropped lines.</summary>
-    public Func<int, string>? DescribeDropped { get; set; }
+    /// <summary>The line to write (on the writer thread, UTF-8) about a number of dropped lines.</summary>
+    public Func<int, byte[]>? DescribeDropped { get; set; }
 
-    public void Enqueue(string line, bool error)
+    /// <summary>Queues a copy of <paramref name="line"/> (UTF-8, ending in its newline) for standard output or error.</summary>
+    public void Enqueue(ReadOnlySpan<byte> line, bool error)
     {
         if (_stopping)
         {
@@ -52,7 +62,9 @@ public sealed class ConsoleLineWriter : IDisposable
             return;
         }
 
-        _queue.Enqueue((line, error));
+        byte[] copy = Rent(line.Length);
+        line.CopyTo(copy);
+        _queue.Enqueue((copy, line.Length, error));
         if (Interlocked.Increment(ref _queued) == 1)
         {
             _wake.Set();
@@ -86,7 +98,7 @@ public sealed class ConsoleLineWriter : IDisposable
             Interlocked.Add(ref _queued, -Drain(buffer));
             if (Interlocked.Exchange(ref _dropped, 0) is > 0 and int dropped && DescribeDropped?.Invoke(dropped) is { } notice)
             {
-                Encoding.UTF8.GetBytes(notice, buffer);
+                buffer.Write(notice);
                 Flush(buffer, error: false);
             }
 
@@ -111,7 +123,8 @@ public sealed class ConsoleLineWriter : IDisposable
             }
 
             error = entry.Error;
-            Encoding.UTF8.GetBytes(entry.Line, buffer);
+            buffer.Write(entry.Line.AsSpan(0, entry.Length));
+            Recycle(entry.Line);
             if (buffer.WrittenCount >= 256 * 1024)
             {
                 Flush(buffer, error);
@@ -120,6 +133,31 @@ public sealed class ConsoleLineWriter : IDisposable
 
         Flush(buffer, error);
         return taken;
+    }
+
+    private byte[] Rent(int length)
+    {
+        if (length > LineBufferSize)
+        {
+            return new byte[length];
+        }
+
+        if (_free.TryDequeue(out var recycled))
+        {
+            Interlocked.Decrement(ref _freeCount);
+            return recycled;
+        }
+
+        return new byte[LineBufferSize];
+    }
+
+    private void Recycle(byte[] line)
+    {
+        if (line.Length == LineBufferSize && Volatile.Read(ref _freeCount) < MaxFreeBuffers)
+        {
+            _free.Enqueue(line);
+            Interlocked.Increment(ref _freeCount);
+        }
     }
 
     private void Flush(ArrayBufferWriter<byte> buffer, bool error)

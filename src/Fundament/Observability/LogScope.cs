@@ -9,6 +9,9 @@ namespace Fundament.Observability;
 /// <example><code>using var scope = logger.BeginScope(new LogScope(new("JobId", job.Id)));</code></example>
 public sealed class LogScope(params KeyValuePair<string, object>[] values) : IReadOnlyList<KeyValuePair<string, object>>
 {
+    // Structured formatters write the text with every line logged in the scope; the values never change.
+    private string? _text;
+
     public int Count => values.Length;
 
     public KeyValuePair<string, object> this[int index] => values[index];
@@ -17,5 +20,5 @@ public sealed class LogScope(params KeyValuePair<string, object>[] values) : IRe
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public override string ToString() => string.Join(", ", values.Select(v => $"{v.Key}:{v.Value}"));
+    public override string ToString() => _text ??= string.Join(", ", values.Select(v => $"{v.Key}:{v.Value}"));
 }

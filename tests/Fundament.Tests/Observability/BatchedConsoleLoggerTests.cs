@@ -131,7 +131,7 @@ public sealed class BatchedConsoleLoggerTests
             }).AddJsonConsole(o => o.IncludeScopes = true))
             .BuildServiceProvider();
         var provider = new BatchedConsoleLoggerProvider(services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(),
-            services.GetServices<ConsoleFormatter>(), new ConsoleLineWriter(output, error));
+            services.GetRequiredService<IOptionsMonitor<JsonConsoleFormatterOptions>>(), services.GetServices<ConsoleFormatter>(), new ConsoleLineWriter(output, error));
         var factory = LoggerFactory.Create(logging => logging.AddProvider(provider).SetMinimumLevel(LogLevel.Trace));
         return new TestLogging(services, provider, factory);
     }
