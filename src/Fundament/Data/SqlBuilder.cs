@@ -10,6 +10,9 @@ namespace Fundament.Data;
 /// </summary>
 public sealed class SqlBuilder(ISqlDialect dialect)
 {
+    // Placeholder names of the first parameters, built once: every statement names its parameters twice.
+    private static readonly string[] Names = [.. Enumerable.Range(0, 64).Select(i => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
     private readonly StringBuilder _sql = new(256);
     private readonly List<(SqlType Type, object? Value)> _parameters = [];
 
@@ -46,7 +49,7 @@ public sealed class SqlBuilder(ISqlDialect dialect)
     /// <summary>Adds a parameter and returns its placeholder without appending it.</summary>
     public string AddParameter(SqlType type, object? value)
     {
-        string name = "@p" + _parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string name = Name(_parameters.Count);
         _parameters.Add((type, value));
         return name;
     }
@@ -60,6 +63,9 @@ public sealed class SqlBuilder(ISqlDialect dialect)
 
     public override string ToString() => _sql.ToString();
 
+    private static string Name(int index) =>
+        index < Names.Length ? Names[index] : "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Creates a command on <paramref name="connection"/> with this statement and its parameters.</summary>
     public DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction = null)
     {
@@ -68,7 +74,7 @@ public sealed class SqlBuilder(ISqlDialect dialect)
         for (int i = 0; i < _parameters.Count; i++)
         {
             var (type, value) = _parameters[i];
-            Dialect.AddParameter(command, "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), type, value);
+            Dialect.AddParameter(command, Name(i), type, value);
         }
 
         return command;

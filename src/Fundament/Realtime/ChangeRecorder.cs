@@ -21,16 +21,17 @@ internal sealed class ChangeRecorder(ChangeFeed feed, PostgresChangeNotifier not
     public void Register(RecordHooks hooks)
     {
         hooks.Written.Add((write, _) => Record(write.Transaction, write.Collection,
-            write.Before is null ? ChangeActions.Create : ChangeActions.Update, write.After, write.Before, write.Context.Now));
+            write.Before is null ? ChangeActions.Create : ChangeActions.Update, write.Written ?? new Record(write.Collection, write.After), write.Before,
+            write.Context.Now));
         hooks.Deleted.Add((deletion, _) => Record(deletion.Transaction, deletion.Collection,
-            ChangeActions.Delete, deletion.Record.Values, null, deletion.Context.Now));
+            ChangeActions.Delete, new Record(deletion.Collection, deletion.Record.Values), null, deletion.Context.Now));
     }
 
-    private ValueTask Record(WriteTransaction tx, Collection collection, string action, object?[] values, object?[]? before, DateTime now)
+    private ValueTask Record(WriteTransaction tx, Collection collection, string action, Record record, object?[]? before, DateTime now)
     {
-        // The API's own writer, so hidden fields (password hashes) never reach the log or a stream.
-        var record = new Record(collection, values);
-        string json = Encoding.UTF8.GetString(RecordJson.ToUtf8(record));
+        // The API's own writer, so hidden fields (password hashes) never reach the log or a stream; the response to
+        // the write reuses the bytes.
+        string json = Encoding.UTF8.GetString(RecordJson.Shared(record));
         string? previous = before is null ? null : Encoding.UTF8.GetString(RecordJson.ToUtf8(new Record(collection, before)));
         if (!_pending.TryGetValue(tx, out var changes))
         {

@@ -19,6 +19,9 @@ public sealed class Record(Collection collection, object?[] values)
     /// <summary>Expanded relations by field name; a null entry means the target is missing or not visible.</summary>
     public Dictionary<string, Record?>? Expand { get; set; }
 
+    /// <summary>This record alone as UTF-8 JSON, once <see cref="RecordJson.Shared"/> has written it.</summary>
+    internal byte[]? Json { get; set; }
+
     public object? this[Field field] => Values[Collection.IndexOf(field)];
 
     public object? Get(string fieldName) => Collection.FindField(fieldName) is { } field ? this[field] : null;

@@ -14,6 +14,9 @@ namespace Fundament.Records;
 /// </summary>
 public sealed record RecordWrite(WriteTransaction Transaction, WriteContext Context, Collection Collection, object?[]? Before, object?[] After)
 {
+    /// <summary>The record as written (its values are <see cref="After"/>); null while the write is being validated.</summary>
+    public Record? Written { get; init; }
+
     public object? BeforeValue(string field) => Before is null || Collection.FindField(field) is not { } f ? null : Before[Collection.IndexOf(f)];
 
     public object? AfterValue(string field) => Collection.FindField(field) is { } f ? After[Collection.IndexOf(f)] : null;

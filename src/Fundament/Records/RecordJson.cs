@@ -72,6 +72,13 @@ public static class RecordJson
     }
 
     /// <summary>
+    /// The record alone as UTF-8 JSON, written once and kept on the record: a write's change-log entry, its response
+    /// and its ETag share one serialization. For records that no longer change, such as one just written; a record
+    /// with expansions (which are filled in after it is read) is written anew every time.
+    /// </summary>
+    public static byte[] Shared(Record record) => record.Expand is null ? record.Json ??= ToUtf8(record) : ToUtf8(record);
+
+    /// <summary>
     /// A strong ETag: a hash of the exact representation. It is the ETag of the plain record
     /// (no <c>fields</c>, no <c>expand</c>) that <c>If-Match</c> on writes is compared against.
     /// </summary>

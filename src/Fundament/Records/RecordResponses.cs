@@ -14,14 +14,24 @@ public static class RecordResponses
     /// <summary>One record; its ETag is the hash of exactly the record's bytes.</summary>
     public static JsonBytesResult One(Record record, int status = 200, IReadOnlySet<string>? fields = null, string? location = null)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var shared = fields is null && record.Expand is null ? record.Json : null;
+        var buffer = new ArrayBufferWriter<byte>((shared?.Length ?? 1000) + 24);
         using var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartObject();
         writer.WriteBoolean(Success, true);
         writer.WritePropertyName(Data);
         writer.Flush();
         int start = buffer.WrittenCount;
-        RecordJson.Write(writer, record, fields);
+        if (shared is not null)
+        {
+            // Already written for the change log (RecordJson.Shared): the same bytes.
+            writer.WriteRawValue(shared, skipInputValidation: true);
+        }
+        else
+        {
+            RecordJson.Write(writer, record, fields);
+        }
+
         writer.Flush();
         string etag = RecordJson.ETag(buffer.WrittenSpan[start..]);
         writer.WriteEndObject();

@@ -99,7 +99,7 @@ public static partial class RecordStore
         var restored = await WriteReturningAsync(tx, collection, sql, cancellationToken);
         if (restored.IsSuccess)
         {
-            await context.Hooks.WrittenAsync(write with { After = restored.Value.Values }, cancellationToken);
+            await context.Hooks.WrittenAsync(write with { After = restored.Value.Values, Written = restored.Value }, cancellationToken);
         }
 
         return restored;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Fundament.Collections;
 using Fundament.Data;
@@ -19,6 +20,8 @@ public sealed record WriteContext(SchemaSnapshot Schema, Caller Caller, AccessRu
 
 public static partial class RecordStore
 {
+    private static readonly ConditionalWeakTable<Collection, Statement> InsertStatements = new();
+
     public static async Task<Outcome<Record>> CreateAsync(WriteTransaction tx, WriteContext context, Collection collection, JsonElement body, CancellationToken cancellationToken)
     {
         var rule = context.Rules.For(collection, context.Schema, RuleAction.Create, context.Caller);
@@ -48,24 +51,19 @@ public static partial class RecordStore
             return vetoed;
         }
 
-        var sql = new SqlBuilder(tx.Dialect);
-        sql.Append("INSERT INTO ").Identifier(collection.Table).Append(" AS ").Append(Alias).Append(" (");
-        TableSync.AppendColumnList(sql, collection);
-        sql.Append(") VALUES (");
+        var sql = new SqlBuilder(tx.Dialect).Append(InsertStatement(tx.Dialect, collection));
         for (int i = 0; i < values.Length; i++)
         {
-            sql.Append(i == 0 ? string.Empty : ", ").Parameter(collection.Fields[i].SqlType, values[i]);
+            sql.AddParameter(collection.Fields[i].SqlType, values[i]);
         }
 
-        sql.Append(')');
-        AppendReturning(sql, collection);
         var created = await WriteReturningAsync(tx, collection, sql, cancellationToken);
         if (!created.IsSuccess)
         {
             return created;
         }
 
-        await context.Hooks.WrittenAsync(write with { After = created.Value.Values }, cancellationToken);
+        await context.Hooks.WrittenAsync(write with { After = created.Value.Values, Written = created.Value }, cancellationToken);
         if (rule.Value is null)
         {
             return created;
@@ -126,7 +124,7 @@ public static partial class RecordStore
         var updated = await WriteReturningAsync(tx, collection, sql, cancellationToken);
         if (updated.IsSuccess)
         {
-            await context.Hooks.WrittenAsync(write with { After = updated.Value.Values }, cancellationToken);
+            await context.Hooks.WrittenAsync(write with { After = updated.Value.Values, Written = updated.Value }, cancellationToken);
         }
 
         return updated;
@@ -168,6 +166,33 @@ public static partial class RecordStore
 
         return record;
     }
+
+    // A collection's INSERT … RETURNING, its parameters numbered in field order: the same text for every create, so
+    // it is built once per collection (a schema change makes a new collection) and dialect.
+    private static string InsertStatement(ISqlDialect dialect, Collection collection)
+    {
+        if (InsertStatements.TryGetValue(collection, out var cached) && cached.Dialect == dialect)
+        {
+            return cached.Sql;
+        }
+
+        var sql = new SqlBuilder(dialect);
+        sql.Append("INSERT INTO ").Identifier(collection.Table).Append(" AS ").Append(Alias).Append(" (");
+        TableSync.AppendColumnList(sql, collection);
+        sql.Append(") VALUES (");
+        for (int i = 0; i < collection.Fields.Count; i++)
+        {
+            sql.Append(i == 0 ? string.Empty : ", ").Parameter(collection.Fields[i].SqlType, null);
+        }
+
+        sql.Append(')');
+        AppendReturning(sql, collection);
+        string text = sql.ToString();
+        InsertStatements.AddOrUpdate(collection, new Statement(dialect, text));
+        return text;
+    }
+
+    private sealed record Statement(ISqlDialect Dialect, string Sql);
 
     private static void AppendReturning(SqlBuilder sql, Collection collection)
     {
