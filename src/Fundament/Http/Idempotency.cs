@@ -22,16 +22,17 @@ public sealed class Idempotency(RequestDelegate next, Database database, Fundame
 
     private const int InProgress = 0;
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!HttpMethods.IsPost(request.Method) || !request.Headers.TryGetValue(HeaderName, out var header) || !request.Path.StartsWithSegments("/api"))
-        {
-            await next(context);
-            return;
-        }
+        return HttpMethods.IsPost(request.Method) && request.Headers.TryGetValue(HeaderName, out var header) && request.Path.StartsWithSegments("/api")
+            ? InvokeWithKeyAsync(context, header.ToString())
+            : next(context);
+    }
 
-        string key = header.ToString();
+    private async Task InvokeWithKeyAsync(HttpContext context, string key)
+    {
+        var request = context.Request;
         if (key.Length is 0 or > MaxKeyLength)
         {
             await ApiErrorResult.WriteAsync(context, ApiError.BadRequest($"{HeaderName} must be 1 to {MaxKeyLength} characters"));

@@ -16,12 +16,12 @@ public static class RequestIds
 
     public static string Get(HttpContext context) => context.TraceIdentifier;
 
-    internal static async Task Middleware(HttpContext context, RequestDelegate next)
+    internal static Task Middleware(HttpContext context, RequestDelegate next)
     {
         string incoming = context.Request.Headers[HeaderName].ToString();
         context.TraceIdentifier = IsValid(incoming) ? incoming : Uuids.NewV7Guid().ToString("N");
         context.Response.Headers[HeaderName] = context.TraceIdentifier;
-        await next(context);
+        return next(context);
     }
 
     internal static bool IsValid(string id) =>

@@ -18,30 +18,42 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Ap
     /// <summary>The header API keys travel in (besides <c>Authorization: Bearer</c>).</summary>
     public const string ApiKeyHeader = "X-Api-Key";
 
-    public async Task InvokeAsync(HttpContext context)
+    // Synchronous when there is nothing to wait for (no credential, or a caller already in the cache), so the usual
+    // request adds no state machine of its own.
+    public Task InvokeAsync(HttpContext context)
     {
         string? credential = Credential(context.Request);
         if (credential is null)
         {
-            if (IsSignUp(context.Request) && await limits.SignUpWaitAsync(context, options.AuthRequestsPerMinute) is { } wait)
-            {
-                await ApiErrorResult.WriteAsync(context, AuthRateLimits.TooMany(context, wait) with { Message = "Too many sign-ups from this address; try again later" });
-                return;
-            }
-
-            await next(context);
-            return;
+            return IsSignUp(context.Request) ? SignUpAsync(context) : next(context);
         }
 
-        var caller = await ResolveAsync(credential, context.RequestAborted);
+        var resolving = ResolveAsync(credential, context.RequestAborted);
+        return resolving.IsCompletedSuccessfully ? Continue(context, resolving.Result) : ContinueAsync(context, resolving);
+    }
+
+    private async Task ContinueAsync(HttpContext context, ValueTask<Caller?> resolving) => await Continue(context, await resolving);
+
+    private Task Continue(HttpContext context, Caller? caller)
+    {
         if (caller is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"fundament\", error=\"invalid_token\"";
-            await ApiErrorResult.WriteAsync(context, ApiError.Unauthorized("The access token is invalid or has expired"));
-            return;
+            return ApiErrorResult.WriteAsync(context, ApiError.Unauthorized("The access token is invalid or has expired"));
         }
 
         caller.AttachTo(context);
+        return next(context);
+    }
+
+    private async Task SignUpAsync(HttpContext context)
+    {
+        if (await limits.SignUpWaitAsync(context, options.AuthRequestsPerMinute) is { } wait)
+        {
+            await ApiErrorResult.WriteAsync(context, AuthRateLimits.TooMany(context, wait) with { Message = "Too many sign-ups from this address; try again later" });
+            return;
+        }
+
         await next(context);
     }
 
@@ -68,7 +80,7 @@ public sealed class Authentication(RequestDelegate next, AccessTokens tokens, Ap
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : string.Empty;
     }
 
-    private async Task<Caller?> ResolveAsync(string credential, CancellationToken cancellationToken)
+    private async ValueTask<Caller?> ResolveAsync(string credential, CancellationToken cancellationToken)
     {
         if (credential.StartsWith(ApiKeyStore.Prefix, StringComparison.Ordinal))
         {

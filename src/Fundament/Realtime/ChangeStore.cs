@@ -23,6 +23,8 @@ internal sealed class ChangeStore(Database database)
 
     private const string ChangesTable = $"\"{RealtimeTables.Changes}\"";
 
+    private static string? s_insertOne;
+
     /// <summary>Rows per INSERT: seven parameters each stays far below SQLite's limit of 32,766.</summary>
     public const int InsertBatch = 500;
 
@@ -34,20 +36,40 @@ internal sealed class ChangeStore(Database database)
     {
         foreach (var chunk in changes.Chunk(InsertBatch))
         {
-            var sql = new SqlBuilder(tx.Dialect);
-            sql.Append($"INSERT INTO \"{RealtimeTables.Changes}\" (collection, record_id, action, record, previous, origin, created_at) VALUES ");
-            for (int i = 0; i < chunk.Length; i++)
+            var sql = new SqlBuilder(tx.Dialect, chunk.Length == 1 ? s_insertOne ??= InsertStatement(tx.Dialect, 1) : InsertStatement(tx.Dialect, chunk.Length));
+            foreach (var change in chunk)
             {
-                var change = chunk[i];
-                sql.Append(i == 0 ? "(" : ", (")
-                   .Parameter(SqlType.Text, change.Collection).Append(", ").Parameter(SqlType.Text, change.RecordId).Append(", ")
-                   .Parameter(SqlType.Text, change.Action).Append(", ").Parameter(SqlType.Text, change.Record).Append(", ")
-                   .Parameter(SqlType.Text, change.Previous).Append(", ").Parameter(SqlType.Text, change.Origin).Append(", ")
-                   .Parameter(SqlType.Timestamp, change.At).Append(')');
+                sql.AddParameter(SqlType.Text, change.Collection);
+                sql.AddParameter(SqlType.Text, change.RecordId);
+                sql.AddParameter(SqlType.Text, change.Action);
+                sql.AddParameter(SqlType.Text, change.Record);
+                sql.AddParameter(SqlType.Text, change.Previous);
+                sql.AddParameter(SqlType.Text, change.Origin);
+                sql.AddParameter(SqlType.Timestamp, change.At);
             }
 
             await tx.ExecuteAsync(sql, cancellationToken);
         }
+    }
+
+    // The INSERT of a number of changes, seven placeholders per change in column order. It names no identifier
+    // through the dialect, so the one-change text (every single-record write) is the same on every database.
+    private static string InsertStatement(ISqlDialect dialect, int rows)
+    {
+        var sql = new SqlBuilder(dialect);
+        sql.Append($"INSERT INTO {ChangesTable} (collection, record_id, action, record, previous, origin, created_at) VALUES ");
+        for (int i = 0; i < rows; i++)
+        {
+            sql.Append(i == 0 ? "(" : ", (");
+            for (int column = 0; column < 7; column++)
+            {
+                sql.Append(column == 0 ? string.Empty : ", ").Parameter(SqlType.Text, null);
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.ToString();
     }
 
     /// <summary>The newest change id, or 0 for an empty log.</summary>

@@ -62,7 +62,7 @@ public static class RecordJson
     /// <summary>The record alone, as UTF-8 JSON (used for ETags and idempotent replays).</summary>
     public static byte[] ToUtf8(Record record)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             Write(writer, record);

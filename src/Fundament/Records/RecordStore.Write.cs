@@ -51,7 +51,7 @@ public static partial class RecordStore
             return vetoed;
         }
 
-        var sql = new SqlBuilder(tx.Dialect).Append(InsertStatement(tx.Dialect, collection));
+        var sql = new SqlBuilder(tx.Dialect, InsertStatement(tx.Dialect, collection));
         for (int i = 0; i < values.Length; i++)
         {
             sql.AddParameter(collection.Fields[i].SqlType, values[i]);

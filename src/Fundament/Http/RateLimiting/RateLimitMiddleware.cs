@@ -23,26 +23,29 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimitPolicies 
     public const string PolicyHeader = "RateLimit-Policy";
     public const string StateHeader = "RateLimit";
 
-    public async Task InvokeAsync(HttpContext context)
+    // Synchronous when the request is not limited or its bucket answers at once (the in-process store), so the
+    // usual request adds no state machine of its own.
+    public Task InvokeAsync(HttpContext context)
     {
         var caller = Caller.Of(context);
         string? group = caller is { IsSuperuser: true, ApiKeyId: null } ? null : RateLimitGroups.Classify(context);
         var policy = group is null ? null : policies.Find(group, caller.IsAnonymous);
         if (policy is null)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
-        var state = await buckets.TakeAsync(BucketKey(group!, caller, context), policy);
-        WriteHeaders(context.Response.Headers, group!, policy, state);
-        if (!state.Allowed)
-        {
-            await ApiErrorResult.WriteAsync(context, TooMany(context, RetryAfter(policy, state)));
-            return;
-        }
+        var taking = buckets.TakeAsync(BucketKey(group!, caller, context), policy);
+        return taking.IsCompletedSuccessfully ? Answer(context, group!, policy, taking.Result) : AnswerAsync(context, group!, policy, taking);
+    }
 
-        await next(context);
+    private async Task AnswerAsync(HttpContext context, string group, BucketPolicy policy, ValueTask<BucketState> taking) =>
+        await Answer(context, group, policy, await taking);
+
+    private Task Answer(HttpContext context, string group, BucketPolicy policy, BucketState state)
+    {
+        WriteHeaders(context.Response.Headers, group, policy, state);
+        return state.Allowed ? next(context) : ApiErrorResult.WriteAsync(context, TooMany(context, RetryAfter(policy, state)));
     }
 
     /// <summary>How long until the bucket holds a whole token again.</summary>
