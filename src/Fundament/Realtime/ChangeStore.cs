@@ -157,12 +157,16 @@ internal sealed class ChangeStore(Database database)
         }
     }
 
-    /// <summary>The newest id a prune deletes up to: the later of the two limits, always below the newest change; null for an empty log.</summary>
+    /// <summary>
+    /// The newest id a prune deletes up to: the later of the two limits, always below the newest change; null for an
+    /// empty log. The time limit is the change before the oldest one still inside the window, found by walking ids
+    /// from the oldest: the rows it passes are the ones the prune deletes anyway, so it needs no index on time.
+    /// </summary>
     private async Task<long?> PruneCutAsync(DateTime before, int maxRows, CancellationToken cancellationToken)
     {
         var sql = new SqlBuilder(database.Dialect);
-        sql.Append($"SELECT MAX(id), (SELECT COALESCE(MAX(id), 0) FROM {ChangesTable} WHERE created_at < ").Parameter(SqlType.Timestamp, before)
-           .Append($") FROM {ChangesTable}");
+        sql.Append($"SELECT MAX(id), (SELECT id FROM {ChangesTable} WHERE created_at >= ").Parameter(SqlType.Timestamp, before)
+           .Append($" ORDER BY id LIMIT 1) FROM {ChangesTable}");
         await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = sql.CreateCommand(connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -172,7 +176,9 @@ internal sealed class ChangeStore(Database database)
         }
 
         long newest = reader.GetInt64(0);
-        long cut = Math.Min(Math.Max(newest - maxRows, reader.GetInt64(1)), newest - 1);
+        // No change inside the window: all of them are older (the newest stays all the same).
+        long olderThanWindow = await reader.IsDBNullAsync(1, cancellationToken) ? newest : reader.GetInt64(1) - 1;
+        long cut = Math.Min(Math.Max(newest - maxRows, olderThanWindow), newest - 1);
         return cut > 0 ? cut : null;
     }
 

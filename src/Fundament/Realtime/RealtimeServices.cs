@@ -19,6 +19,7 @@ public static class RealtimeServices
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<RealtimeMetrics>();
         builder.Services.AddSingleton(RealtimeTables.Migration);
+        builder.Services.AddSingleton(RealtimeTables.DropCreatedIndex);
         builder.Services.AddSingleton<ChangeStore>();
         builder.Services.AddSingleton<Visibility>();
         builder.Services.AddSingleton<RealtimeBroker>();

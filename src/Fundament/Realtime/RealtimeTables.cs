@@ -16,6 +16,8 @@ public static class RealtimeTables
     /// fields never), <c>previous</c> the state before an update: subscribers are judged on both, and a
     /// permanently deleted row can no longer be read. Both are TEXT so they are sent byte for byte.
     /// <c>origin</c> names the process that wrote the change, so a node can tell other nodes' writes from its own.
+    /// No index but the id: every write inserts a change and every change is deleted again, and the prune finds its
+    /// time cut walking ids from the oldest (<see cref="ChangeStore.PruneAsync"/>).
     /// </summary>
     public static readonly SystemMigration Migration = new("1763900000_create_realtime", async (tx, ct) =>
     {
@@ -36,7 +38,6 @@ public static class RealtimeTables
               created_at {timestamp} NOT NULL
             )
             """, ct);
-        await tx.ExecuteRawAsync($"CREATE INDEX \"ix_{Changes}_created\" ON \"{Changes}\" (created_at)", ct);
         await tx.ExecuteRawAsync(
             $"""
             CREATE TABLE "{Tickets}" (
@@ -48,4 +49,12 @@ public static class RealtimeTables
             )
             """, ct);
     });
+
+    /// <summary>
+    /// Drops the <c>created_at</c> index that databases created before it was taken out of <see cref="Migration"/>
+    /// still have: it cost every write an index insert (and a page in every group commit) and every pruned change an
+    /// index delete, for a lookup the prune now makes in id order.
+    /// </summary>
+    public static readonly SystemMigration DropCreatedIndex = new("1765000000_drop_changes_created_index",
+        (tx, ct) => tx.ExecuteRawAsync($"DROP INDEX IF EXISTS \"ix_{Changes}_created\"", ct));
 }

@@ -66,6 +66,43 @@ public abstract class ChangeLogPruneTests(DbKind kind) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_time_cut_stops_at_the_first_change_inside_the_window_so_a_late_older_one_stays_with_it()
+    {
+        await AddChangesAsync(3, DateTime.UtcNow.AddMinutes(-30));
+        var old = await IdsAsync();
+        await AddChangesAsync(1, DateTime.UtcNow);
+        // A write that took its time stamp before the window's start but committed after the change above.
+        await AddChangesAsync(2, DateTime.UtcNow.AddMinutes(-20));
+
+        int deleted = await Store.PruneAsync(DateTime.UtcNow.AddMinutes(-10), maxRows: 1_000, ChangeStore.PruneBatch, None);
+
+        Assert.Equal(3, deleted);
+        var kept = await IdsAsync();
+        Assert.Equal(3, kept.Count);
+        Assert.All(kept, id => Assert.True(id > old[^1]));
+    }
+
+    [Fact]
+    public async Task The_log_has_no_time_index_and_a_database_created_with_one_loses_it()
+    {
+        Assert.False(await HasCreatedIndexAsync());
+        await using (var tx = await _app.Get<Database>().BeginWriteAsync(None))
+        {
+            await tx.ExecuteRawAsync("CREATE INDEX \"ix__changes_created\" ON \"_changes\" (created_at)", None);
+            await tx.CommitAsync(None);
+        }
+
+        Assert.True(await HasCreatedIndexAsync());
+        await using (var tx = await _app.Get<Database>().BeginWriteAsync(None))
+        {
+            await RealtimeTables.DropCreatedIndex.Up(tx, None);
+            await tx.CommitAsync(None);
+        }
+
+        Assert.False(await HasCreatedIndexAsync());
+    }
+
+    [Fact]
     public async Task A_batch_size_below_one_is_refused() =>
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.PruneAsync(DateTime.UtcNow, 10, batch: 0, None));
 
@@ -77,6 +114,16 @@ public abstract class ChangeLogPruneTests(DbKind kind) : IAsyncLifetime
         await using var tx = await _app.Get<Database>().BeginWriteAsync(None);
         await ChangeStore.InsertAsync(tx, changes, None);
         await tx.CommitAsync(None);
+    }
+
+    private async Task<bool> HasCreatedIndexAsync()
+    {
+        await using var connection = await _app.Get<Database>().OpenReadAsync(None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = kind == DbKind.Postgres
+            ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix__changes_created'"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix__changes_created'";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(None), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     private async Task<List<long>> IdsAsync()
