@@ -181,6 +181,17 @@ public sealed class SqliteGroupCommitTests
     }
 
     [Fact]
+    public async Task The_writer_keeps_savepoint_journals_in_memory()
+    {
+        await using var db = await CreateAsync();
+        await using var tx = await db.BeginAsync();
+        await using var pragma = tx.CreateCommand("PRAGMA temp_store");
+
+        // 2 is MEMORY: a large write's savepoint journal never spills into a temporary file.
+        Assert.Equal(2L, await pragma.ExecuteScalarAsync(None));
+    }
+
+    [Fact]
     public async Task A_schema_change_commits_the_open_group_first_and_runs_alone()
     {
         await using var db = await CreateAsync();

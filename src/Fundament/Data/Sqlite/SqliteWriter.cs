@@ -97,7 +97,9 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         using (var pragma = connection.CreateCommand())
         {
             // busy_timeout first so that the journal_mode change itself waits for other processes.
-            pragma.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = {WalCheckpointPages};";
+            // temp_store: the savepoint journal of a large write (a prune batch, a big batch request) stays in memory
+            // instead of spilling to a temporary file it writes and throws away.
+            pragma.CommandText = $"PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = {WalCheckpointPages}; PRAGMA temp_store = MEMORY;";
             pragma.ExecuteNonQuery();
             // With full sync on a WAL the writer syncs the WAL itself (WalSync); where the file system refused WAL, SQLite does.
             pragma.CommandText = $"PRAGMA synchronous = {(fullSync && !InWal(connection) ? "FULL" : "NORMAL")}";
