@@ -83,7 +83,7 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
     {
         var buffers = t_buffers ??= new LineBuffers();
         // One huge entry (an exception with a long stack) should not pin its buffers to this thread forever.
-        if (buffers.Encoded.Capacity > LineBuffers.KeptCapacity || buffers.Json.Capacity > LineBuffers.KeptCapacity)
+        if (buffers.Oversized)
         {
             buffers = t_buffers = new LineBuffers();
         }
@@ -103,11 +103,6 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
 
         buffers.Encoder.Convert([], buffers.Encoded, flush: true, out _, out _);
         built.Clear();
-        if (built.Capacity > LineBuffers.KeptCapacity)
-        {
-            built.Capacity = 1024;
-        }
-
         return buffers.Encoded.WrittenSpan;
     }
 
@@ -122,6 +117,9 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExte
         public ArrayBufferWriter<byte> Encoded { get; } = new(1024);
 
         public Encoder Encoder { get; } = Encoding.UTF8.GetEncoder();
+
+        public bool Oversized =>
+            Json.Capacity > KeptCapacity || Text.GetStringBuilder().Capacity > KeptCapacity || Encoded.Capacity > KeptCapacity;
     }
 
     private sealed class Logger(BatchedConsoleLoggerProvider provider, string category) : ILogger
