@@ -6,7 +6,7 @@ namespace Fundament.Data;
 /// <summary>
 /// One write transaction. Disposing without <see cref="CommitAsync"/> rolls back. Work that must
 /// happen only after a successful commit (cache invalidation, in-process events) is queued with
-/// <see cref="OnCommitted"/>; a last write just before it, with <see cref="OnCommitting"/>.
+/// <see cref="OnCommitted"/>; rows to write last, just before it, with <see cref="Append"/>.
 /// </summary>
 /// <remarks>
 /// On SQLite consecutive write transactions are group-committed: each is a savepoint inside one
@@ -20,7 +20,7 @@ public sealed class WriteTransaction : IAsyncDisposable
     private readonly Func<WriteTransaction, CancellationToken, Task>? _commit;
     private readonly Func<ValueTask>? _rollback;
     private List<Action>? _afterCommit;
-    private List<Func<CancellationToken, Task>>? _beforeCommit;
+    private List<AppendedRows>? _appended;
     private bool _completed;
     private DatabaseMetrics? _metrics;
     private Activity? _activity;
@@ -36,7 +36,7 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     /// <summary>
     /// Creates a transaction that its owner ends: <paramref name="commit"/> must return only once the
-    /// work is durable and must have run <see cref="RunCommittedActions"/>; <paramref name="rollback"/>
+    /// work is durable, must have written <see cref="Appended"/> with it and run <see cref="RunCommittedActions"/>; <paramref name="rollback"/>
     /// undoes this transaction's work without ending <paramref name="transaction"/>, which is shared.
     /// </summary>
     internal WriteTransaction(Database database, DbConnection connection, DbTransaction transaction, Func<ValueTask> release,
@@ -90,11 +90,25 @@ public sealed class WriteTransaction : IAsyncDisposable
     public void OnCommitted(Action action) => (_afterCommit ??= []).Add(action);
 
     /// <summary>
-    /// Queues a last write for just before the commit, after every other write of the transaction: work that
-    /// belongs in it but should hold its locks, or take its sequence numbers, as briefly as possible (realtime's change log).
-    /// If it throws, nothing commits.
+    /// Adds <paramref name="row"/> to <paramref name="table"/> as part of this transaction's last write, just before
+    /// the commit (on SQLite, with the other transactions of its commit group); if that write fails, nothing commits.
+    /// Returns true for the transaction's first row in <paramref name="table"/>.
     /// </summary>
-    public void OnCommitting(Func<CancellationToken, Task> write) => (_beforeCommit ??= []).Add(write);
+    public bool Append<TRow>(AppendTable<TRow> table, TRow row)
+    {
+        _appended ??= [];
+        if (AppendedRows.Of(_appended, table) is AppendedRows<TRow> rows)
+        {
+            rows.Add(row);
+            return false;
+        }
+
+        _appended.Add(new AppendedRows<TRow>(table, row));
+        return true;
+    }
+
+    /// <summary>The rows appended so far; the owner of a shared transaction writes them with its group.</summary>
+    internal List<AppendedRows>? Appended => _appended;
 
     /// <summary>
     /// Commits, returning only once the work is durable. On SQLite, once this call has handed the work
@@ -103,19 +117,22 @@ public sealed class WriteTransaction : IAsyncDisposable
     /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        if (_beforeCommit is not null)
-        {
-            foreach (var write in _beforeCommit)
-            {
-                await write(cancellationToken);
-            }
-        }
-
         if (_commit is not null)
         {
             await _commit(this, cancellationToken);
             _completed = true;
             return;
+        }
+
+        if (_appended is not null)
+        {
+            foreach (var rows in _appended)
+            {
+                foreach (var insert in rows.Inserts(Dialect))
+                {
+                    await ExecuteAsync(insert, cancellationToken);
+                }
+            }
         }
 
         await Transaction.CommitAsync(cancellationToken);

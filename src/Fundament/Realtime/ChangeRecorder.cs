@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Fundament.Collections;
 using Fundament.Data;
@@ -9,15 +8,13 @@ namespace Fundament.Realtime;
 /// <summary>
 /// Logs every record change in the change log as part of the write's transaction (record hooks), so a
 /// committed change is never missed and a rolled-back one never published. The changes of a transaction
-/// are written together just before it commits (<see cref="WriteTransaction.OnCommitting"/>): a write
-/// that fails later takes no change id at all, and an id is taken only moments before it becomes
-/// visible, which keeps the feed's waits for uncommitted ids on PostgreSQL rare and short. After the
+/// are written together just before it commits (<see cref="ChangeStore.Log"/>): a write that fails later
+/// takes no change id at all, and an id is taken only moments before it becomes visible, which keeps the
+/// feed's waits for uncommitted ids on PostgreSQL rare and short. After the
 /// commit this node's feed is woken; other nodes hear of it through NOTIFY (<see cref="PostgresChangeNotifier"/>).
 /// </summary>
 internal sealed class ChangeRecorder(ChangeFeed feed, PostgresChangeNotifier notifier)
 {
-    private readonly ConditionalWeakTable<WriteTransaction, List<PendingChange>> _pending = [];
-
     public void Register(RecordHooks hooks)
     {
         hooks.Written.Add((write, _) => Record(write.Transaction, write.Collection,
@@ -33,11 +30,8 @@ internal sealed class ChangeRecorder(ChangeFeed feed, PostgresChangeNotifier not
         // the write reuses the bytes.
         string json = Encoding.UTF8.GetString(RecordJson.Shared(record));
         string? previous = before is null ? null : Encoding.UTF8.GetString(RecordJson.ToUtf8(new Record(collection, before)));
-        if (!_pending.TryGetValue(tx, out var changes))
+        if (tx.Append(ChangeStore.Log, new PendingChange(collection.Name, record.Id, action, json, previous, feed.Origin, now)))
         {
-            changes = [];
-            _pending.Add(tx, changes);
-            tx.OnCommitting(cancellationToken => ChangeStore.InsertAsync(tx, changes, cancellationToken));
             tx.OnCommitted(feed.Kick);
             if (notifier.Enabled)
             {
@@ -45,7 +39,6 @@ internal sealed class ChangeRecorder(ChangeFeed feed, PostgresChangeNotifier not
             }
         }
 
-        changes.Add(new PendingChange(collection.Name, record.Id, action, json, previous, feed.Origin, now));
         return ValueTask.CompletedTask;
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Numerics;
 using System.Text;
 using Fundament.Data;
 
@@ -23,21 +24,23 @@ internal sealed class ChangeStore(Database database)
 
     private const string ChangesTable = $"\"{RealtimeTables.Changes}\"";
 
-    private static string? s_insertOne;
-
-    /// <summary>Rows per INSERT: seven parameters each stays far below SQLite's limit of 32,766.</summary>
-    public const int InsertBatch = 500;
-
     /// <summary>
-    /// Logs a transaction's changes inside it, in order, so they commit or roll back with the records. Other nodes
-    /// hear of them after the commit (<see cref="PostgresChangeNotifier"/>).
+    /// The log as every record write's last write (<see cref="WriteTransaction.Append"/>): its changes go in, in order,
+    /// just before it commits — on SQLite with the rest of its commit group — so they take their ids only moments before
+    /// they become visible.
     /// </summary>
-    public static async Task InsertAsync(WriteTransaction tx, IReadOnlyList<PendingChange> changes, CancellationToken cancellationToken)
+    public static readonly AppendTable<PendingChange> Log = new LogTable();
+
+    private sealed class LogTable : AppendTable<PendingChange>
     {
-        foreach (var chunk in changes.Chunk(InsertBatch))
+        // INSERT texts by log2 of their row count. They name no identifier through the dialect, so they are the same on every database.
+        private readonly string?[] _statements = new string?[BitOperations.Log2(MaxRowsPerInsert) + 1];
+
+        protected internal override SqlBuilder Insert(ISqlDialect dialect, ReadOnlySpan<PendingChange> rows)
         {
-            var sql = new SqlBuilder(tx.Dialect, chunk.Length == 1 ? s_insertOne ??= InsertStatement(tx.Dialect, 1) : InsertStatement(tx.Dialect, chunk.Length));
-            foreach (var change in chunk)
+            ref string? statement = ref _statements[BitOperations.Log2((uint)rows.Length)];
+            var sql = new SqlBuilder(dialect, statement ??= InsertStatement(dialect, rows.Length));
+            foreach (var change in rows)
             {
                 sql.AddParameter(SqlType.Text, change.Collection);
                 sql.AddParameter(SqlType.Text, change.RecordId);
@@ -48,12 +51,11 @@ internal sealed class ChangeStore(Database database)
                 sql.AddParameter(SqlType.Timestamp, change.At);
             }
 
-            await tx.ExecuteAsync(sql, cancellationToken);
+            return sql;
         }
     }
 
-    // The INSERT of a number of changes, seven placeholders per change in column order. It names no identifier
-    // through the dialect, so the one-change text (every single-record write) is the same on every database.
+    // The INSERT of a number of changes, seven placeholders per change in column order.
     private static string InsertStatement(ISqlDialect dialect, int rows)
     {
         var sql = new SqlBuilder(dialect);

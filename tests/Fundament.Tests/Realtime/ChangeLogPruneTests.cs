@@ -112,7 +112,11 @@ public abstract class ChangeLogPruneTests(DbKind kind) : IAsyncLifetime
             .Select(i => new PendingChange("notes", $"r{i}", ChangeActions.Create, $$"""{"id":"r{{i}}"}""", null, "test", createdAt))
             .ToList();
         await using var tx = await _app.Get<Database>().BeginWriteAsync(None);
-        await ChangeStore.InsertAsync(tx, changes, None);
+        foreach (var change in changes)
+        {
+            tx.Append(ChangeStore.Log, change);
+        }
+
         await tx.CommitAsync(None);
     }
 

@@ -56,7 +56,8 @@ public sealed class RealtimeGapTests : IAsyncLifetime
         string id = Guid.CreateVersion7().ToString();
         string now = Timestamps.FormatValue(DateTime.UtcNow);
         string record = $$"""{"id":"{{id}}","text":"{{text}}","owner":"{{_bed.Alice.Id}}","created_at":"{{now}}","updated_at":"{{now}}","deleted_at":null}""";
-        await ChangeStore.InsertAsync(tx, [new PendingChange("notes", id, ChangeActions.Create, record, null, "test", DateTime.UtcNow)], CancellationToken.None);
+        // Written now rather than appended for the commit, so the id is taken while the transaction stays open.
+        await tx.ExecuteAsync(ChangeStore.Log.Insert(tx.Dialect, [new PendingChange("notes", id, ChangeActions.Create, record, null, "test", DateTime.UtcNow)]), CancellationToken.None);
         return new HeldChange(tx, id);
     }
 

@@ -59,6 +59,9 @@ internal sealed class SqliteGroupMember(SqliteWriter writer)
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Rows the member appended (<see cref="WriteTransaction.Append"/>), for the group to write before its COMMIT.</summary>
+    public List<AppendedRows>? Appended => _transaction?.Appended;
+
     /// <summary>
     /// Called by the committer, in commit order, once the group is durable (<paramref name="failure"/>
     /// null) or lost: runs the OnCommitted actions, then lets <see cref="CommitAsync"/> return.

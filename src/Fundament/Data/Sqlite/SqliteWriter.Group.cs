@@ -35,7 +35,7 @@ internal sealed partial class SqliteWriter
     }
 
     /// <summary>
-    /// COMMITs the open group — unless the previous group's WAL sync still runs: that sync commits this group when it
+    /// Writes the rows the group's members appended, then COMMITs the open group — unless the previous group's WAL sync still runs: that sync commits this group when it
     /// ends, so groups grow while the disk is busy. Without a WAL sync (no full sync) the members are told at once;
     /// with one, the COMMIT only writes the WAL and <see cref="Sync"/> tells them once it is on disk.
     /// </summary>
@@ -49,6 +49,16 @@ internal sealed partial class SqliteWriter
         if (raw.sqlite3_get_autocommit(_connection.Handle) != 0)
         {
             AbandonGroup(GroupLost());
+            return;
+        }
+
+        try
+        {
+            WriteAppended();
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            AbandonGroup(ex);
             return;
         }
 
@@ -82,6 +92,21 @@ internal sealed partial class SqliteWriter
         _committed.Clear();
         _walSync!.Run(() => Sync(members, synced));
         _ = CommitAfterSyncAsync(synced.Task, holdsWriter: false);
+    }
+
+    // The rows the group's members appended, in commit order: a statement or two for the whole group.
+    private void WriteAppended()
+    {
+        foreach (var rows in _appended)
+        {
+            foreach (var insert in rows.Inserts(SqliteDialect.Instance))
+            {
+                using var command = insert.CreateCommand(_connection, _group);
+                command.ExecuteNonQuery();
+            }
+        }
+
+        _appended.Clear();
     }
 
     /// <summary>Makes a committed group's WAL durable, off the writer, then tells its members.</summary>
@@ -161,6 +186,7 @@ internal sealed partial class SqliteWriter
             _connection = OpenConnection(_connectionString, _fullSync);
         }
 
+        _appended.Clear();
         Complete(_committed, reason);
         _committed.Clear();
     }

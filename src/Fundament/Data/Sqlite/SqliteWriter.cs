@@ -47,6 +47,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private readonly bool _fullSync;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly List<SqliteGroupMember> _committed = [];
+    private readonly List<AppendedRows> _appended = [];
     private readonly WalSync? _walSync;
     private SqliteConnection _connection;
     private SqliteTransaction? _group;
@@ -218,6 +219,10 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
             }
 
             _committed.Add(committed);
+            if (committed.Appended is { } rows)
+            {
+                AppendedRows.AddAll(_appended, rows);
+            }
         }
 
         if (_group is not null && _syncing is { } running)
