@@ -23,6 +23,8 @@ internal sealed class ChangeStore(Database database)
     public const int PruneBatch = 1_000;
 
     private const string ChangesTable = $"\"{RealtimeTables.Changes}\"";
+    private const string OlderTable = $"\"{RealtimeTables.OlderChanges}\"";
+    private const string NewestId = $"COALESCE((SELECT MAX(id) FROM {ChangesTable}), (SELECT MAX(id) FROM {OlderTable}))";
 
     /// <summary>
     /// The log as every record write's last write (<see cref="WriteTransaction.Append"/>): its changes go in, in order,
@@ -79,7 +81,7 @@ internal sealed class ChangeStore(Database database)
     {
         await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COALESCE(MAX(id), 0) FROM \"{RealtimeTables.Changes}\"";
+        command.CommandText = $"SELECT COALESCE({NewestId}, 0)";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -87,23 +89,32 @@ internal sealed class ChangeStore(Database database)
     public async Task<bool> ReachesBackToAsync(long id, CancellationToken cancellationToken)
     {
         var sql = new SqlBuilder(database.Dialect);
-        sql.Append($"SELECT 1 FROM \"{RealtimeTables.Changes}\" WHERE id <= ").Parameter(SqlType.Integer, id).Append(" LIMIT 1");
+        sql.Append($"SELECT 1 FROM {OlderTable} WHERE id <= ").Parameter(SqlType.Integer, id)
+           .Append($" UNION ALL SELECT 1 FROM {ChangesTable} WHERE id <= ").Parameter(SqlType.Integer, id).Append(" LIMIT 1");
         await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = sql.CreateCommand(connection);
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     /// <summary>Changes after <paramref name="afterId"/> (up to <paramref name="upToId"/> when given) in id order.</summary>
+    /// <remarks>Each table gives its first <paramref name="limit"/> in id order, so a resume from far back sorts no more than twice that.</remarks>
     public async Task<List<Change>> ListAfterAsync(long afterId, long? upToId, int limit, CancellationToken cancellationToken)
     {
         var sql = new SqlBuilder(database.Dialect);
-        sql.Append($"SELECT {Columns} FROM \"{RealtimeTables.Changes}\" WHERE id > ").Parameter(SqlType.Integer, afterId);
-        if (upToId is { } upTo)
+        sql.Append($"SELECT {Columns} FROM (");
+        foreach (string table in (ReadOnlySpan<string>)[OlderTable, ChangesTable])
         {
-            sql.Append(" AND id <= ").Parameter(SqlType.Integer, upTo);
+            sql.Append(table == OlderTable ? string.Empty : " UNION ALL ")
+               .Append($"SELECT {Columns} FROM (SELECT {Columns} FROM {table} WHERE id > ").Parameter(SqlType.Integer, afterId);
+            if (upToId is { } upTo)
+            {
+                sql.Append(" AND id <= ").Parameter(SqlType.Integer, upTo);
+            }
+
+            sql.Append(" ORDER BY id LIMIT ").Parameter(SqlType.Integer, (long)limit).Append(table == OlderTable ? ") AS older" : ") AS newer");
         }
 
-        sql.Append(" ORDER BY id LIMIT ").Parameter(SqlType.Integer, (long)limit);
+        sql.Append(") AS log ORDER BY id LIMIT ").Parameter(SqlType.Integer, (long)limit);
         return await ReadAsync(sql, late: false, cancellationToken);
     }
 
@@ -111,15 +122,20 @@ internal sealed class ChangeStore(Database database)
     public async Task<List<Change>> ListLateAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
         var sql = new SqlBuilder(database.Dialect);
-        sql.Append($"SELECT {Columns} FROM \"{RealtimeTables.Changes}\" WHERE id IN (");
-        string separator = string.Empty;
-        foreach (long id in ids)
+        foreach (string table in (ReadOnlySpan<string>)[OlderTable, ChangesTable])
         {
-            sql.Append(separator).Parameter(SqlType.Integer, id);
-            separator = ", ";
+            sql.Append(table == OlderTable ? string.Empty : " UNION ALL ").Append($"SELECT {Columns} FROM {table} WHERE id IN (");
+            string separator = string.Empty;
+            foreach (long id in ids)
+            {
+                sql.Append(separator).Parameter(SqlType.Integer, id);
+                separator = ", ";
+            }
+
+            sql.Append(')');
         }
 
-        sql.Append(") ORDER BY id");
+        sql.Append(" ORDER BY id");
         return await ReadAsync(sql, late: true, cancellationToken);
     }
 
@@ -130,9 +146,13 @@ internal sealed class ChangeStore(Database database)
     /// newest change always stays, so a client that is up to date can resume after a quiet spell.
     /// </summary>
     /// <remarks>
-    /// Deletes oldest first, <paramref name="batch"/> rows per write transaction: under a stream of writes a
-    /// minute adds hundreds of thousands of changes, and deleting them in one transaction held the one
-    /// SQLite writer for seconds. Each batch still leaves a prefix cut, so a prune stopped half-way is safe.
+    /// Rows are deleted oldest first, <paramref name="batch"/> per write transaction, so that a prune never holds the one
+    /// SQLite writer for long; each batch leaves a prefix cut, so a prune stopped half-way is safe. Under a stream of
+    /// writes a minute adds hundreds of thousands of changes, and deleting them row by row cost every write a few
+    /// microseconds more, so on SQLite the log is two tables (<see cref="RealtimeTables.OlderChanges"/>): an older table
+    /// that is all out of the window is emptied whole, and when the current one holds at least
+    /// <see cref="RotationRows"/> changes to drop, it becomes the older table instead of losing them one by one — they
+    /// go whole with a later prune, so such changes outlive the window by up to one prune.
     /// </remarks>
     public async Task<int> PruneAsync(DateTime before, int maxRows, int batch, CancellationToken cancellationToken)
     {
@@ -142,12 +162,63 @@ internal sealed class ChangeStore(Database database)
             return 0;
         }
 
+        if (!SingleNode || cut.OlderNewest > cut.Id)
+        {
+            // The older table first: the cut is a prefix of the log. (PostgreSQL keeps the older table empty.)
+            return await DeleteUpToAsync(OlderTable, cut.Id, batch, cancellationToken)
+                + await DeleteUpToAsync(ChangesTable, cut.Id, batch, cancellationToken);
+        }
+
+        int deleted = cut.OlderNewest > 0 ? await EmptyOlderTableAsync(cancellationToken) : 0;
+        if (cut.CurrentOldest > cut.Id)
+        {
+            return deleted;
+        }
+
+        return deleted + (cut.Id - cut.CurrentOldest + 1 >= RotationRows
+            ? await RotateAsync(cancellationToken)
+            : await DeleteUpToAsync(ChangesTable, cut.Id, batch, cancellationToken));
+    }
+
+    /// <summary>
+    /// How many changes to drop make the current table the older one instead of deleting them (SQLite); a prune deletes
+    /// fewer in well under a second of the writer's time.
+    /// </summary>
+    internal int RotationRows { get; set; } = 10_000;
+
+    private async Task<int> EmptyOlderTableAsync(CancellationToken cancellationToken)
+    {
+        // A DELETE without WHERE frees the table's pages without visiting its rows.
+        await using var tx = await database.BeginWriteAsync(cancellationToken);
+        int deleted = await tx.ExecuteAsync(new SqlBuilder(tx.Dialect, $"DELETE FROM {OlderTable}"), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    // Renames the current table to the (empty) older one and starts a new current one where its ids left off. A rename
+    // is a schema change, so it runs alone on the writer; keeping every change, it deletes none.
+    private async Task<int> RotateAsync(CancellationToken cancellationToken)
+    {
+        await using var tx = await database.BeginWriteAsync(cancellationToken, schemaChange: true);
+        await tx.ExecuteRawAsync($"DROP TABLE {OlderTable}", cancellationToken);
+        await tx.ExecuteRawAsync($"ALTER TABLE {ChangesTable} RENAME TO {OlderTable}", cancellationToken);
+        await tx.ExecuteRawAsync(RealtimeTables.CreateChanges(tx.Dialect, RealtimeTables.Changes), cancellationToken);
+        // AUTOINCREMENT's counter went with the rename; ids must go on growing from where they were.
+        await tx.ExecuteRawAsync(
+            $"INSERT INTO sqlite_sequence (name, seq) SELECT '{RealtimeTables.Changes}', seq FROM sqlite_sequence WHERE name = '{RealtimeTables.OlderChanges}'",
+            cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return 0;
+    }
+
+    private async Task<int> DeleteUpToAsync(string table, long cut, int batch, CancellationToken cancellationToken)
+    {
         int deleted = 0;
         while (true)
         {
             await using var tx = await database.BeginWriteAsync(cancellationToken);
             var sql = new SqlBuilder(tx.Dialect);
-            sql.Append($"DELETE FROM {ChangesTable} WHERE id IN (SELECT id FROM {ChangesTable} WHERE id <= ").Parameter(SqlType.Integer, cut)
+            sql.Append($"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE id <= ").Parameter(SqlType.Integer, cut)
                .Append(" ORDER BY id LIMIT ").Parameter(SqlType.Integer, (long)batch).Append(')');
             int batchDeleted = await tx.ExecuteAsync(sql, cancellationToken);
             await tx.CommitAsync(cancellationToken);
@@ -164,11 +235,12 @@ internal sealed class ChangeStore(Database database)
     /// empty log. The time limit is the change before the oldest one still inside the window, found by walking ids
     /// from the oldest: the rows it passes are the ones the prune deletes anyway, so it needs no index on time.
     /// </summary>
-    private async Task<long?> PruneCutAsync(DateTime before, int maxRows, CancellationToken cancellationToken)
+    private async Task<PruneCut?> PruneCutAsync(DateTime before, int maxRows, CancellationToken cancellationToken)
     {
         var sql = new SqlBuilder(database.Dialect);
-        sql.Append($"SELECT MAX(id), (SELECT id FROM {ChangesTable} WHERE created_at >= ").Parameter(SqlType.Timestamp, before)
-           .Append($" ORDER BY id LIMIT 1) FROM {ChangesTable}");
+        sql.Append($"SELECT {NewestId}, COALESCE((SELECT id FROM {OlderTable} WHERE created_at >= ").Parameter(SqlType.Timestamp, before)
+           .Append($" ORDER BY id LIMIT 1), (SELECT id FROM {ChangesTable} WHERE created_at >= ").Parameter(SqlType.Timestamp, before)
+           .Append($" ORDER BY id LIMIT 1)), (SELECT MAX(id) FROM {OlderTable}), (SELECT MIN(id) FROM {ChangesTable})");
         await using var connection = await database.OpenReadAsync(cancellationToken);
         await using var command = sql.CreateCommand(connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -181,8 +253,18 @@ internal sealed class ChangeStore(Database database)
         // No change inside the window: all of them are older (the newest stays all the same).
         long olderThanWindow = await reader.IsDBNullAsync(1, cancellationToken) ? newest : reader.GetInt64(1) - 1;
         long cut = Math.Min(Math.Max(newest - maxRows, olderThanWindow), newest - 1);
-        return cut > 0 ? cut : null;
+        if (cut <= 0)
+        {
+            return null;
+        }
+
+        // An empty older table counts as all pruned; an empty current one has nothing to hand over.
+        long olderNewest = await reader.IsDBNullAsync(2, cancellationToken) ? 0 : reader.GetInt64(2);
+        long currentOldest = await reader.IsDBNullAsync(3, cancellationToken) ? long.MaxValue : reader.GetInt64(3);
+        return new PruneCut(cut, olderNewest, currentOldest);
     }
+
+    private sealed record PruneCut(long Id, long OlderNewest, long CurrentOldest);
 
     private async Task<List<Change>> ReadAsync(SqlBuilder sql, bool late, CancellationToken cancellationToken)
     {

@@ -20,6 +20,7 @@ public static class RealtimeServices
         builder.Services.AddSingleton<RealtimeMetrics>();
         builder.Services.AddSingleton(RealtimeTables.Migration);
         builder.Services.AddSingleton(RealtimeTables.DropCreatedIndex);
+        builder.Services.AddSingleton(RealtimeTables.OlderChangesMigration);
         builder.Services.AddSingleton<ChangeStore>();
         builder.Services.AddSingleton<Visibility>();
         builder.Services.AddSingleton<RealtimeBroker>();

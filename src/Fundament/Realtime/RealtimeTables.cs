@@ -21,23 +21,8 @@ public static class RealtimeTables
     /// </summary>
     public static readonly SystemMigration Migration = new("1763900000_create_realtime", async (tx, ct) =>
     {
-        string id = tx.Dialect.Provider == DatabaseProvider.Postgres
-            ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-            : "INTEGER PRIMARY KEY AUTOINCREMENT";
+        await tx.ExecuteRawAsync(CreateChanges(tx.Dialect, Changes), ct);
         string timestamp = tx.Dialect.ColumnType(SqlType.Timestamp);
-        await tx.ExecuteRawAsync(
-            $"""
-            CREATE TABLE "{Changes}" (
-              id {id},
-              collection TEXT NOT NULL,
-              record_id TEXT NOT NULL,
-              action TEXT NOT NULL,
-              record TEXT NOT NULL,
-              previous TEXT,
-              origin TEXT NOT NULL,
-              created_at {timestamp} NOT NULL
-            )
-            """, ct);
         await tx.ExecuteRawAsync(
             $"""
             CREATE TABLE "{Tickets}" (
@@ -49,6 +34,37 @@ public static class RealtimeTables
             )
             """, ct);
     });
+
+    /// <summary>
+    /// The older half of the log on SQLite: a prune renames <see cref="Changes"/> to this once every change left in it
+    /// is out of the window, and drops it whole — far cheaper than deleting hundreds of thousands of rows one by one
+    /// (<see cref="ChangeStore.PruneAsync"/>). Its ids are all below those of <see cref="Changes"/>. PostgreSQL deletes
+    /// rows where they are and leaves this table empty; both read the two tables the same way.
+    /// </summary>
+    public const string OlderChanges = "_changes_old";
+
+    public static readonly SystemMigration OlderChangesMigration = new("1765100000_create_older_changes",
+        (tx, ct) => tx.ExecuteRawAsync(CreateChanges(tx.Dialect, OlderChanges), ct));
+
+    /// <summary>The DDL of a change log table (<see cref="Changes"/>, <see cref="OlderChanges"/>).</summary>
+    internal static string CreateChanges(ISqlDialect dialect, string table)
+    {
+        string id = dialect.Provider == DatabaseProvider.Postgres
+            ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            : "INTEGER PRIMARY KEY AUTOINCREMENT";
+        return $"""
+            CREATE TABLE "{table}" (
+              id {id},
+              collection TEXT NOT NULL,
+              record_id TEXT NOT NULL,
+              action TEXT NOT NULL,
+              record TEXT NOT NULL,
+              previous TEXT,
+              origin TEXT NOT NULL,
+              created_at {dialect.ColumnType(SqlType.Timestamp)} NOT NULL
+            )
+            """;
+    }
 
     /// <summary>
     /// Drops the <c>created_at</c> index that databases created before it was taken out of <see cref="Migration"/>

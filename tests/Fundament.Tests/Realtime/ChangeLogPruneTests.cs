@@ -134,7 +134,7 @@ public abstract class ChangeLogPruneTests(DbKind kind) : IAsyncLifetime
     {
         await using var connection = await _app.Get<Database>().OpenReadAsync(None);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id FROM \"_changes\" ORDER BY id";
+        command.CommandText = "SELECT id FROM \"_changes_old\" UNION ALL SELECT id FROM \"_changes\" ORDER BY id";
         await using var reader = await command.ExecuteReaderAsync(None);
         var ids = new List<long>();
         while (await reader.ReadAsync(None))
