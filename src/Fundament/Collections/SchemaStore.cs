@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Http;
 

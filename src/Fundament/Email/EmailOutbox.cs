@@ -1,4 +1,3 @@
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Data.Migrations;
 using Fundament.Toolkit;

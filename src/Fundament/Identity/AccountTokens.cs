@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Data.Migrations;
 using Fundament.Toolkit;

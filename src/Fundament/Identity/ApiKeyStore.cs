@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Data.Migrations;
 using Fundament.Http;

@@ -148,7 +148,7 @@ public static class AuthEndpoints
         writer.WriteStartObject();
         writer.WriteString("id", superuser.Id);
         writer.WriteString("email", superuser.Email);
-        writer.WriteString("created_at", Collections.Fields.Timestamps.FormatValue(superuser.CreatedAt));
+        writer.WriteString("created_at", Timestamps.FormatValue(superuser.CreatedAt));
         writer.WriteBoolean("superuser", true);
         writer.WriteEndObject();
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Fundament.Collections.Fields;
+using Fundament.Data;
 using Fundament.Http;
 
 namespace Fundament.Jobs;

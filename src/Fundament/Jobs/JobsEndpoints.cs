@@ -1,4 +1,4 @@
-using Fundament.Collections.Fields;
+using Fundament.Data;
 using Fundament.Http;
 using Fundament.Jobs.Http;
 using Fundament.Toolkit;

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Fundament.Collections;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Data.Migrations;
 using Fundament.Http;

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Fundament.Collections;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Records;
 using Fundament.Rules;

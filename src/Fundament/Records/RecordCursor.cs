@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Http;
 using Fundament.Rules;

@@ -195,10 +195,10 @@ public sealed class RecordServices(Database database, SchemaRegistry schemas, Ac
     }
 
     public RuleContext RuleContext(Caller caller, HttpContext http) =>
-        new() { Auth = caller.Auth, Method = http.Request.Method, Now = Collections.Fields.Timestamps.Now(Clock) };
+        new() { Auth = caller.Auth, Method = http.Request.Method, Now = Timestamps.Now(Clock) };
 
     public WriteContext WriteContext(Caller caller, SchemaSnapshot schema, string method) =>
-        new(schema, caller, Rules, Collections.Fields.Timestamps.Now(Clock), method) { Hooks = hooks };
+        new(schema, caller, Rules, Timestamps.Now(Clock), method) { Hooks = hooks };
 
     /// <summary>Runs one write in its own transaction and answers with the written record.</summary>
     public async Task<Results<JsonBytesResult, ApiErrorResult>> WriteAsync(HttpContext http, string collection, bool needsBody, int successStatus,

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Toolkit;
 

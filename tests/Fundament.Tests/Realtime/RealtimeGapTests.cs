@@ -1,4 +1,3 @@
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Realtime;
 using Fundament.Tests.Testing;

@@ -53,7 +53,9 @@ public abstract class FieldType
                 writer.WriteBooleanValue(flag);
                 break;
             case DateTime time:
-                writer.WriteStringValue(Timestamps.FormatValue(time));
+                Span<char> instant = stackalloc char[Timestamps.Length];
+                Timestamps.Write(time, instant);
+                writer.WriteStringValue(instant);
                 break;
             default:
                 throw new InvalidOperationException($"Unexpected stored value {stored.GetType().Name} for field {field.Name}.");

@@ -7,8 +7,6 @@ namespace Fundament.Data.Sqlite;
 /// <summary>SQLite: dynamic typing underneath, so timestamps are sortable ISO-8601 text and booleans 0/1.</summary>
 public sealed class SqliteDialect : ISqlDialect
 {
-    public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
-
     public static readonly SqliteDialect Instance = new();
 
     // https://www.sqlite.org/rescode.html
@@ -39,7 +37,7 @@ public sealed class SqliteDialect : ISqlDialect
         object dbValue = value switch
         {
             null => DBNull.Value,
-            DateTime time => time.ToUniversalTime().ToString(TimestampFormat, CultureInfo.InvariantCulture),
+            DateTime time => Timestamps.FormatValue(time.ToUniversalTime()),
             bool flag => flag ? 1L : 0L,
             _ => value,
         };
@@ -59,11 +57,16 @@ public sealed class SqliteDialect : ISqlDialect
             SqlType.Integer => reader.GetInt64(ordinal),
             SqlType.Real => reader.GetDouble(ordinal),
             SqlType.Boolean => reader.GetInt64(ordinal) != 0,
-            SqlType.Timestamp => DateTime.ParseExact(reader.GetString(ordinal), TimestampFormat, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            SqlType.Timestamp => ReadTimestamp(reader.GetString(ordinal)),
             _ => reader.GetString(ordinal),
         };
     }
+
+    // Stored text is always the exact form; ParseExact stays for rows written some other way, with its errors.
+    private static DateTime ReadTimestamp(string text) =>
+        Timestamps.TryReadExact(text, out var utc)
+            ? utc
+            : DateTime.ParseExact(text, Timestamps.Format, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 
     public string Contains(string column, string patternParameter) =>
         $"{column} LIKE '%' || {patternParameter} || '%' ESCAPE '\\'";

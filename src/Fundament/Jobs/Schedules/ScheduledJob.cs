@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Fundament.Collections.Fields;
+using Fundament.Data;
 
 namespace Fundament.Jobs.Schedules;
 

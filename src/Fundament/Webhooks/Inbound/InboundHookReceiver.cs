@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
 using Fundament.Collections;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Http;
 using Fundament.Jobs;

@@ -1,5 +1,5 @@
 using Fundament.Collections;
-using Fundament.Collections.Fields;
+using Fundament.Data;
 using Fundament.Http;
 using Fundament.Jobs;
 using Microsoft.AspNetCore.Builder;

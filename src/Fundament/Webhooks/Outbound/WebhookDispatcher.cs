@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Fundament.Collections;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Jobs;
 using Fundament.Records;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Fundament.Collections.Fields;
+using Fundament.Data;
 using Fundament.Jobs;
 
 namespace Fundament.Webhooks.Outbound;

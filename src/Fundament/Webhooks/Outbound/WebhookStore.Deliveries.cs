@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 
 namespace Fundament.Webhooks.Outbound;

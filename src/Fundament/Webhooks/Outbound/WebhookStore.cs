@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Data.Common;
 using System.Text;
 using System.Text.Json;
-using Fundament.Collections.Fields;
 using Fundament.Data;
 using Fundament.Toolkit;
 
