@@ -35,9 +35,10 @@ internal sealed partial class SqliteWriter
     }
 
     /// <summary>
-    /// Writes the rows the group's members appended, then COMMITs the open group — unless the previous group's WAL sync still runs: that sync commits this group when it
-    /// ends, so groups grow while the disk is busy. Without a WAL sync (no full sync) the members are told at once;
-    /// with one, the COMMIT only writes the WAL and <see cref="Sync"/> tells them once it is on disk.
+    /// Writes the rows the group's members appended, then COMMITs the open group — unless the previous group's WAL sync
+    /// still runs: that sync commits this group when it ends, so groups grow while the disk is busy. Without a WAL sync
+    /// (no full sync) the members are told at once; with one, the COMMIT only writes the WAL and <see cref="Sync"/> tells
+    /// them once it is on disk.
     /// </summary>
     private void CommitGroup()
     {
