@@ -35,9 +35,9 @@ public sealed class WriteTransaction : IAsyncDisposable
     }
 
     /// <summary>
-    /// Creates a transaction that its owner ends: <paramref name="commit"/> must return only once the
-    /// work is durable, must have written <see cref="Appended"/> with it and run <see cref="RunCommittedActions"/>; <paramref name="rollback"/>
-    /// undoes this transaction's work without ending <paramref name="transaction"/>, which is shared.
+    /// Creates a transaction that its owner ends: <paramref name="commit"/> must return only once the work is
+    /// durable, must have written <see cref="Appended"/> with it and run <see cref="RunCommittedActions"/>;
+    /// <paramref name="rollback"/> undoes this transaction's work without ending <paramref name="transaction"/>, which is shared.
     /// </summary>
     internal WriteTransaction(Database database, DbConnection connection, DbTransaction transaction, Func<ValueTask> release,
         Func<WriteTransaction, CancellationToken, Task> commit, Func<ValueTask> rollback)

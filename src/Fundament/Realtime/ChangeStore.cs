@@ -175,9 +175,13 @@ internal sealed class ChangeStore(Database database)
             return deleted;
         }
 
-        return deleted + (cut.Id - cut.CurrentOldest + 1 >= RotationRows
-            ? await RotateAsync(cancellationToken)
-            : await DeleteUpToAsync(ChangesTable, cut.Id, batch, cancellationToken));
+        if (cut.Id - cut.CurrentOldest + 1 >= RotationRows)
+        {
+            await RotateAsync(cancellationToken);
+            return deleted;
+        }
+
+        return deleted + await DeleteUpToAsync(ChangesTable, cut.Id, batch, cancellationToken);
     }
 
     /// <summary>
@@ -197,7 +201,7 @@ internal sealed class ChangeStore(Database database)
 
     // Renames the current table to the (empty) older one and starts a new current one where its ids left off. A rename
     // is a schema change, so it runs alone on the writer; keeping every change, it deletes none.
-    private async Task<int> RotateAsync(CancellationToken cancellationToken)
+    private async Task RotateAsync(CancellationToken cancellationToken)
     {
         await using var tx = await database.BeginWriteAsync(cancellationToken, schemaChange: true);
         await tx.ExecuteRawAsync($"DROP TABLE {OlderTable}", cancellationToken);
@@ -208,7 +212,6 @@ internal sealed class ChangeStore(Database database)
             $"INSERT INTO sqlite_sequence (name, seq) SELECT '{RealtimeTables.Changes}', seq FROM sqlite_sequence WHERE name = '{RealtimeTables.OlderChanges}'",
             cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return 0;
     }
 
     private async Task<int> DeleteUpToAsync(string table, long cut, int batch, CancellationToken cancellationToken)

@@ -80,6 +80,21 @@ public sealed class AppendTableTests
     }
 
     [Fact]
+    public async Task A_failing_append_in_a_transaction_of_its_own_commits_nothing()
+    {
+        // The path every PostgreSQL transaction takes: the rows go in just before its own COMMIT.
+        await using var db = await CreateAsync(LogSchema);
+        var log = new NoteLog();
+
+        await Assert.ThrowsAsync<SqliteException>(() => InsertAndAppendAsync(db.BeginAsync(schemaChange: true), log, 1, "refused"));
+
+        Assert.Empty(await db.CommittedIdsAsync());
+        Assert.Empty(await NotesAsync(db));
+        await AppendAsync(db.BeginAsync(), log, ["after"]);
+        Assert.Equal(["after"], await NotesAsync(db));
+    }
+
+    [Fact]
     public async Task Rows_appended_to_a_transaction_that_rolls_back_are_never_written()
     {
         await using var db = await CreateAsync(LogSchema);
