@@ -56,26 +56,24 @@ internal sealed class RealtimeBroker(SchemaRegistry schemas, Visibility visibili
         _started.TrySetResult();
     }
 
-    /// <summary>
-    /// Moves the live start on to <paramref name="id"/> without publishing what lies before it — only while no stream
-    /// is open to miss it. False once one is: the feed then reads and publishes those changes as usual.
-    /// </summary>
-    public bool TrySkipTo(long id)
+    /// <summary>The live start: changes up to it are history to a stream opening now.</summary>
+    public long Published
     {
-        lock (_lock)
+        get
         {
-            if (_members.Count > 0)
+            lock (_lock)
             {
-                return false;
+                return _published;
             }
-
-            _published = Math.Max(_published, id);
-            return true;
         }
     }
 
-    /// <summary>Adds a subscriber and sets its <see cref="Subscriber.StartAfter"/>; false when the node is full.</summary>
-    public bool TryAdd(Subscriber subscriber)
+    /// <summary>
+    /// Adds a subscriber and sets its <see cref="Subscriber.StartAfter"/>, no earlier than <paramref name="committed"/>
+    /// (the newest change committed when it opened); false when the node is full. The first stream also moves the live
+    /// start on to <paramref name="committed"/>: with no stream open, nothing before it was for anyone.
+    /// </summary>
+    public bool TryAdd(Subscriber subscriber, long committed)
     {
         lock (_lock)
         {
@@ -84,13 +82,18 @@ internal sealed class RealtimeBroker(SchemaRegistry schemas, Visibility visibili
                 return false;
             }
 
+            if (_members.Count == 0)
+            {
+                _published = Math.Max(_published, committed);
+            }
+
             _members.Add(subscriber);
             foreach (string collection in subscriber.Collections)
             {
                 _byCollection[collection] = _byCollection.TryGetValue(collection, out var existing) ? [.. existing, subscriber] : [subscriber];
             }
 
-            subscriber.StartAfter = _published;
+            subscriber.StartAfter = Math.Max(_published, committed);
         }
 
         metrics.Subscribed();

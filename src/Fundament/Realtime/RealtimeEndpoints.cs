@@ -79,13 +79,11 @@ public static class RealtimeEndpoints
         // published yet (on PostgreSQL the feed trails commits by a NOTIFY): they come only through Last-Event-ID.
         long committed = await hub.Store.MaxIdAsync(cancellationToken);
         var subscriber = new Subscriber(caller, subscriptions, hub.Options.RealtimeBufferSize);
-        if (!hub.Broker.TryAdd(subscriber))
+        if (!hub.Broker.TryAdd(subscriber, committed))
         {
             subscriber.Dispose();
             return ApiError.Unavailable("This server has as many realtime streams open as it accepts; try again later").ToResult();
         }
-
-        subscriber.StartAfter = Math.Max(subscriber.StartAfter, committed);
 
         return new RealtimeStream(subscriber, resume.Value, hub);
     }
