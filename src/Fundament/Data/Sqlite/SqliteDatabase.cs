@@ -65,6 +65,9 @@ public sealed class SqliteDatabase : Database
         };
         var writer = SqliteWriter.Open(builder.ConnectionString, fullSync);
         builder.Mode = SqliteOpenMode.ReadWrite;
+        // Readers never write, so foreign keys mean nothing to them, and with the option set Microsoft.Data.Sqlite runs
+        // PRAGMA foreign_keys on every open, pooled or not: a statement prepared and run for each read request.
+        builder.ForeignKeys = null;
         return Task.FromResult(new SqliteDatabase(path, builder.ConnectionString, writer));
     }
 
