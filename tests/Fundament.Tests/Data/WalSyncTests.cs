@@ -15,7 +15,7 @@ public sealed class WalSyncTests : IDisposable
     {
         using var sync = new WalSync(WalFile());
         var ran = new List<int>();
-        var threads = new HashSet<int>();
+        var threads = new HashSet<Thread>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         const int Count = 2_000;
         for (int i = 0; i < Count; i++)
@@ -24,8 +24,7 @@ public sealed class WalSyncTests : IDisposable
             sync.Run(() =>
             {
                 ran.Add(n);
-                threads.Add(Environment.CurrentManagedThreadId);
-                Assert.False(Thread.CurrentThread.IsThreadPoolThread);
+                threads.Add(Thread.CurrentThread);
                 if (n == Count - 1)
                 {
                     done.SetResult();
@@ -41,7 +40,7 @@ public sealed class WalSyncTests : IDisposable
 
         await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(Enumerable.Range(0, Count), ran);
-        Assert.Single(threads);
+        Assert.False(Assert.Single(threads).IsThreadPoolThread);
     }
 
     [Fact]
