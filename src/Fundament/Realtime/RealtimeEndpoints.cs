@@ -85,6 +85,10 @@ public static class RealtimeEndpoints
             return ApiError.Unavailable("This server has as many realtime streams open as it accepts; try again later").ToResult();
         }
 
+        // A change committed since `committed` was read may have kicked a feed that, with no stream open yet, looked at
+        // nothing (on SQLite); without this it would wait for the next write or poll.
+        hub.Feed.Kick();
+
         return new RealtimeStream(subscriber, resume.Value, hub);
     }
 

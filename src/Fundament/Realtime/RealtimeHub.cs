@@ -5,10 +5,12 @@ using Microsoft.Extensions.Hosting;
 namespace Fundament.Realtime;
 
 /// <summary>What the realtime endpoints and streams share.</summary>
-internal sealed class RealtimeHub(RealtimeBroker broker, ChangeStore store, Visibility visibility, RealtimeTickets tickets, RealtimeMetrics metrics,
-    RealtimeOptions options, SchemaRegistry schemas, AccessRules rules, IHostApplicationLifetime lifetime)
+internal sealed class RealtimeHub(RealtimeBroker broker, ChangeFeed feed, ChangeStore store, Visibility visibility, RealtimeTickets tickets,
+    RealtimeMetrics metrics, RealtimeOptions options, SchemaRegistry schemas, AccessRules rules, IHostApplicationLifetime lifetime)
 {
     public RealtimeBroker Broker { get; } = broker;
+
+    public ChangeFeed Feed { get; } = feed;
 
     public ChangeStore Store { get; } = store;
 

@@ -59,9 +59,10 @@ public sealed class UnwatchedChangesTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Only_the_first_stream_moves_the_live_start_on()
+    public async Task Only_the_first_stream_moves_the_live_start_on()
     {
         var broker = _bed.Server.Get<RealtimeBroker>();
+        Assert.True(await broker.WaitStartedAsync(CancellationToken.None));
         long start = broker.Published;
         using var first = new Subscriber(Caller.Anonymous, [], 8);
         using var second = new Subscriber(Caller.Anonymous, [], 8);

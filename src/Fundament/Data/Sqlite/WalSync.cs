@@ -37,7 +37,10 @@ internal sealed class WalSync : IDisposable
         new Thread(() => RunWork(woken)) { IsBackground = true, Name = "Fundament WAL sync" }.Start();
     }
 
-    /// <summary>Runs <paramref name="sync"/> on the sync thread, after any queued before it; never after <see cref="Dispose"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="sync"/> on the sync thread, after any queued before it. Never at the same time as
+    /// <see cref="Dispose"/> (the writer calls both under its lock): work queued while the thread ends could be left.
+    /// </summary>
     public void Run(Action sync)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
