@@ -114,7 +114,7 @@ internal sealed partial class ChangeFeed(ChangeStore store, RealtimeBroker broke
     /// <summary>Changes the feed has read from the log; on SQLite a node nobody listens to reads none.</summary>
     internal long ChangesRead => Interlocked.Read(ref _changesRead);
 
-    /// <summary>Publishes what the log holds after the high water; false when no stream was open and it was passed over.</summary>
+    /// <summary>Publishes what the log holds after the high water; false when, on SQLite with no stream open, it did not look.</summary>
     private async Task<bool> CatchUpAsync(CancellationToken cancellationToken)
     {
         // On SQLite this node is the only one writing the log, so with no stream open nobody needs its changes: the feed
